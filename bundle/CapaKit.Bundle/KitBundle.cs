@@ -1,0 +1,166 @@
+using System.Text.Json.Serialization;
+
+namespace CapaKit.Bundle;
+
+/// <summary>
+/// The resolved model of a Kit (<c>kit.json</c>). The runtime reads this, never the YAML manifest.
+/// Maps are sorted so the file is byte-stable across builds of the same manifest.
+/// </summary>
+public sealed record KitBundle
+{
+    /// <summary>Format version; the runtime refuses a bundle whose version it does not know.</summary>
+    public int BundleVersion { get; init; } = BundleFormat.CurrentVersion;
+
+    /// <summary>Version of CapaKit.Sdk that compiled the bundle.</summary>
+    public required string CompilerVersion { get; init; }
+
+    public required KitInfo Kit { get; init; }
+
+    public SortedDictionary<string, OptionModel> Options { get; init; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, HostMountModel> HostMounts { get; init; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, SecretModel> Secrets { get; init; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, DependencyModel> Dependencies { get; init; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<string, WorkloadModel> Workloads { get; init; } = new(StringComparer.Ordinal);
+
+    public List<ExposeModel> Expose { get; init; } = [];
+
+    /// <summary>Workloads in an order where every workload comes after the workloads it connects to.</summary>
+    public List<string> StartOrder { get; init; } = [];
+
+    public required IdentityModel Identity { get; init; }
+}
+
+public sealed record KitInfo
+{
+    public required string Name { get; init; }
+    public string? License { get; init; }
+    /// <summary>Absolute path of the folder holding the manifest; workload roots are relative to it.</summary>
+    public required string Directory { get; init; }
+    public required string ManifestFile { get; init; }
+    public string? ProjectFile { get; init; }
+}
+
+public sealed record OptionModel
+{
+    /// <summary><c>string</c>, <c>number</c> or <c>enum</c>.</summary>
+    public required string Kind { get; init; }
+    /// <summary>The default as the text a workload sees in its environment; null means the option is required.</summary>
+    public string? Default { get; init; }
+    public string? Description { get; init; }
+    public List<string>? EnumValues { get; init; }
+}
+
+public sealed record HostMountModel
+{
+    public string? Usage { get; init; }
+    /// <summary><c>read_only</c> or <c>read_write</c>.</summary>
+    public required string Access { get; init; }
+}
+
+public sealed record SecretModel
+{
+    public string? Description { get; init; }
+}
+
+public sealed record DependencyModel
+{
+    /// <summary>NuGet package id of the imported Kit, when the source is a package.</summary>
+    public string? Package { get; init; }
+    /// <summary>Path of the imported Kit's project or folder, when the source is local.</summary>
+    public string? Path { get; init; }
+    public SortedDictionary<string, string> OptionsFromOptions { get; init; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, string> MountBindings { get; init; } = new(StringComparer.Ordinal);
+}
+
+public sealed record WorkloadModel
+{
+    public required string Name { get; init; }
+    /// <summary>Workload root, relative to <see cref="KitInfo.Directory"/> (<c>workloads/&lt;name&gt;</c>).</summary>
+    public required string Root { get; init; }
+    public required string Toolchain { get; init; }
+    public List<EndpointModel> Endpoints { get; init; } = [];
+    public List<string> Connections { get; init; } = [];
+    public List<WorkloadMountModel> Mounts { get; init; } = [];
+    public List<string> Secrets { get; init; } = [];
+    /// <summary>Phases by name: <c>prepare</c>, <c>hydrate</c>, <c>start</c>.</summary>
+    public SortedDictionary<string, PhaseModel> Phases { get; init; } = new(StringComparer.Ordinal);
+    public required WorkloadIdentityModel Identity { get; init; }
+}
+
+public sealed record EndpointModel
+{
+    /// <summary>One of <see cref="BundleFormat.EndpointProtocols"/>.</summary>
+    public required string Protocol { get; init; }
+    /// <summary>Path on the workload's ingress, always starting with '/'.</summary>
+    public required string Path { get; init; }
+}
+
+public sealed record WorkloadMountModel
+{
+    public required string Mount { get; init; }
+    public required string Access { get; init; }
+}
+
+public sealed record PhaseModel
+{
+    /// <summary>The command as written in the manifest.</summary>
+    public required string Command { get; init; }
+    /// <summary>The argument vector the runtime executes (a shell only when the command needs one).</summary>
+    public required List<string> Argv { get; init; }
+    /// <summary>One of <see cref="NetworkAccess"/>.</summary>
+    public required string Network { get; init; }
+    public SortedDictionary<string, string> EnvFromOptions { get; init; } = new(StringComparer.Ordinal);
+    public int TimeoutSeconds { get; init; }
+    /// <summary>Bundle-relative path of the macOS Seatbelt profile.</summary>
+    public required string SeatbeltProfile { get; init; }
+    /// <summary>Bundle-relative path of the Linux sandbox spec.</summary>
+    public required string LinuxSpec { get; init; }
+}
+
+public sealed record WorkloadIdentityModel
+{
+    /// <summary><c>spiffe://&lt;kit&gt;.capakit.local/&lt;workload&gt;</c>.</summary>
+    public required string SpiffeId { get; init; }
+    /// <summary>Bundle-relative path of the workload's certificate (PEM).</summary>
+    public required string Certificate { get; init; }
+    /// <summary>Bundle-relative path of the workload's private key (PEM, 0600).</summary>
+    public required string Key { get; init; }
+}
+
+public sealed record IdentityModel
+{
+    public required string TrustDomain { get; init; }
+    /// <summary>Bundle-relative path of the Kit CA certificate.</summary>
+    public required string CaCertificate { get; init; }
+}
+
+public sealed record ExposeModel
+{
+    public required string Path { get; init; }
+    public required string Target { get; init; }
+    public List<string> Endpoints { get; init; } = [];
+    public bool DefaultMcp { get; init; }
+}
+
+/// <summary>How much network a phase has.</summary>
+public static class NetworkAccess
+{
+    /// <summary>No IP networking at all (only the runtime's unix sockets).</summary>
+    public const string None = "none";
+    /// <summary>Only the package registries, through the runtime's egress proxy.</summary>
+    public const string Registry = "registry";
+    /// <summary>Full network.</summary>
+    public const string Full = "full";
+}
+
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(KitBundle))]
+[JsonSerializable(typeof(LinuxSandboxSpec))]
+public sealed partial class BundleJsonContext : JsonSerializerContext;

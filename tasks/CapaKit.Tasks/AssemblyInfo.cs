@@ -1,0 +1,1 @@
+// Tasks compile against MSBuild's public API only.
