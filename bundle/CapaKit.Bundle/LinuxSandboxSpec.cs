@@ -61,6 +61,8 @@ public sealed record SeccompRule
 {
     public required string Syscall { get; init; }
     public List<SeccompArgCondition> When { get; init; } = [];
+    /// <summary>errno for this rule when it must differ from <see cref="SeccompPolicy.DenyErrno"/> (e.g. ENOSYS so libc falls back); null means the policy's.</summary>
+    public int? Errno { get; init; }
     /// <summary>Why the rule exists (shown by the debug printout).</summary>
     public string? Reason { get; init; }
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# CapaKit for .NET developer entry point.
+#   ./build.sh test            run every test (what CI runs); prints "N passed, N failed" last
+#   ./build.sh sample <name>   build the SDK, then compile samples/<name> into its kit bundle
+set -euo pipefail
+cd "$(dirname "$0")"
+repo=$(pwd)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else return 1; fi
+}
+
+apt_updated=0
+# Installs Debian/Ubuntu packages that provide missing commands, or says exactly what to install.
+need_apt() { # need_apt <command> <package>
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing $2 (for $1)"
+    if [ $apt_updated = 0 ]; then as_root apt-get update -qq || die "apt-get update failed; install $2 yourself"; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$2" >/dev/null || die "could not install $2; run: sudo apt-get install $2"
+  else
+    die "$1 is missing; install the $2 package"
+  fi
+}
+
+prerequisites() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is missing; install it from your distribution or Microsoft's packages"
+  dotnet --list-sdks | grep -q '^10\.' || die "the .NET 10 SDK is missing (found: $(dotnet --list-sdks | tr '\n' ' ')); install .NET 10"
+  need_apt openssl openssl   # certificate tests cross-check .NET with openssl
+  need_apt git git           # the duplicate and repo tooling expects a checkout
+}
+
+summary() { # sums every TRX file under $1 into the plain "N passed, N failed" line
+  local passed=0 failed=0 counters p f
+  for trx in "$1"/*.trx; do
+    [ -e "$trx" ] || continue
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  done
+  echo "$passed passed, $failed failed"
+}
+
+cmd_test() {
+  prerequisites
+  local results="$repo/artifacts/test-results"
+  rm -rf "$results"
+  say "building and testing CapaKit.sln"
+  local status=0
+  dotnet test CapaKit.sln -c Debug --logger "trx" --results-directory "$results" "$@" || status=$?
+  summary "$results"
+  return $status
+}
+
+cmd_sample() {
+  local name=${1:-}
+  [ -n "$name" ] || die "name a sample: $(ls samples | grep -v '\.' | tr '\n' ' ')"
+  [ -f "samples/$name/$name.kitproj" ] || die "there is no sample '$name'; the samples are: $(ls -d samples/*/ | xargs -n1 basename | tr '\n' ' ')"
+  prerequisites
+  say "packing CapaKit.Sdk"
+  dotnet build sdk/CapaKit.Sdk/CapaKit.Sdk.csproj -c Debug -v:q -nologo
+  # The samples keep their own package folder; drop the cached SDK so this build uses the one just packed.
+  rm -rf artifacts/samples-packages/capakit.sdk
+  say "compiling samples/$name"
+  dotnet build "samples/$name/$name.kitproj" -nologo
+  say "kit bundle of '$name':"
+  (cd "samples/$name/bin/Debug/kit" && find . -type f | sort | sed 's|^\./|  |')
+  echo "Running a Kit comes with the dotnet capakit tool (dotnet capakit up samples/$name)." >&2
+}
+
+case "${1:-}" in
+  test) shift; cmd_test "$@" ;;
+  sample) shift; cmd_sample "$@" ;;
+  *) echo "usage: ./build.sh test | ./build.sh sample <hello|todo>" >&2; exit 2 ;;
+esac

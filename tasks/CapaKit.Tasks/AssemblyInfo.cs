@@ -1,1 +1,0 @@
-// Tasks compile against MSBuild's public API only.

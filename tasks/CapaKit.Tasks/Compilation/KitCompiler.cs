@@ -1,0 +1,66 @@
+using CapaKit.Bundle;
+using CapaKit.Tasks.Certificates;
+using CapaKit.Tasks.Diagnostics;
+using CapaKit.Tasks.Manifest;
+using CapaKit.Tasks.Policies;
+
+namespace CapaKit.Tasks.Compilation;
+
+/// <summary>What one compilation produced.</summary>
+public sealed record CompileResult(KitBundle? Bundle, IReadOnlyList<string> Files, IReadOnlyList<string> Written, IReadOnlyList<string> Deleted);
+
+/// <summary>
+/// The whole compiler, independent of MSBuild: manifest → validated model → kit bundle
+/// (kit.json, a Seatbelt profile and a Linux spec per workload and phase, certificates).
+/// </summary>
+public static class KitCompiler
+{
+    public static CompileResult Compile(string manifestFile, string bundleDirectory, string compilerVersion, string? projectFile,
+        DiagnosticBag diagnostics, DateTimeOffset now)
+    {
+        var manifest = ManifestLoader.LoadFile(manifestFile, diagnostics);
+        if (manifest is null)
+        {
+            return new CompileResult(null, [], [], []);
+        }
+        ManifestValidator.Validate(manifest, diagnostics);
+        CheckWorkloadRoots(manifest, diagnostics);
+        if (diagnostics.HasErrors)
+        {
+            return new CompileResult(null, [], [], []);
+        }
+
+        var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile);
+        var writer = new BundleWriter(bundleDirectory);
+        writer.WriteText(BundleFormat.ModelFile, BundleFormat.Serialize(bundle));
+        foreach (var workload in bundle.Workloads.Values)
+        {
+            foreach (var phase in workload.Phases.Keys)
+            {
+                writer.WriteText(BundleFormat.SeatbeltProfile(workload.Name, phase), SeatbeltProfileWriter.Write(bundle, workload, phase));
+                writer.WriteText(BundleFormat.LinuxSpec(workload.Name, phase), BundleFormat.Serialize(LinuxSandboxSpecWriter.Write(bundle, workload, phase)));
+            }
+        }
+        var deleted = writer.DeleteStale(BundleFormat.PoliciesFolder).ToList();
+
+        var certificates = KitCertificates.Ensure(writer.Directory, bundle.Kit.Name, bundle.Workloads.Keys.ToList(), now);
+        writer.Track(certificates.Files, certificates.Written);
+        deleted.AddRange(certificates.Deleted);
+        return new CompileResult(bundle, writer.Files, writer.Written, deleted);
+    }
+
+    private static void CheckWorkloadRoots(KitManifest manifest, DiagnosticBag diagnostics)
+    {
+        var kitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
+        foreach (var workload in manifest.Workloads.Where(w => w.Runtime is not null && ManifestValidator.IsSafeName(w.Name.Value)))
+        {
+            var root = Path.Combine(kitDirectory, "workloads", workload.Name.Value);
+            if (!Directory.Exists(root))
+            {
+                diagnostics.Error(DiagnosticCodes.WorkloadRootMissing,
+                    $"Workload '{workload.Name.Value}' has no folder workloads/{workload.Name.Value}/ next to capability.yml; create it with the workload's package.json and source.",
+                    workload.Name.Location);
+            }
+        }
+    }
+}

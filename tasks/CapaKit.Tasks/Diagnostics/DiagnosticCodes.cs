@@ -1,0 +1,72 @@
+namespace CapaKit.Tasks.Diagnostics;
+
+/// <summary>
+/// Every CAPA code the compiler reports. docs/errors.md explains each one; keep the two in step
+/// (a test checks that every code here has a section there).
+/// </summary>
+public static class DiagnosticCodes
+{
+    // Reading the manifest.
+    public const string YamlSyntax = "CAPA0001";
+    public const string ManifestMissing = "CAPA0002";
+    public const string WrongNodeType = "CAPA0003";
+    public const string UnknownKey = "CAPA0004";
+    public const string MissingKey = "CAPA0005";
+    public const string UnsupportedVersion = "CAPA0006";
+    public const string WorkloadRootMissing = "CAPA0007";
+
+    // Names.
+    public const string UnsafeName = "CAPA0100";
+
+    // Options.
+    public const string BadOptionKind = "CAPA0101";
+    public const string OptionDefaultWrongKind = "CAPA0102";
+    public const string OptionEnumInvalid = "CAPA0103";
+    public const string UnknownOption = "CAPA0104";
+
+    // Mounts.
+    public const string BadAccess = "CAPA0110";
+    public const string UndeclaredMount = "CAPA0130";
+    public const string MountAccessWiderThanHost = "CAPA0131";
+
+    // Connections.
+    public const string UnknownConnection = "CAPA0120";
+    public const string SelfConnection = "CAPA0121";
+    public const string ConnectionCycle = "CAPA0122";
+
+    // Secrets.
+    public const string UndeclaredSecret = "CAPA0140";
+
+    // Runtime and phases.
+    public const string UnsupportedToolchain = "CAPA0150";
+    public const string MissingStartCommand = "CAPA0151";
+    public const string NoRuntime = "CAPA0152";
+    public const string RuntimeAndImport = "CAPA0153";
+    public const string BadEnvName = "CAPA0155";
+    public const string BadNetwork = "CAPA0156";
+    public const string BadTimeout = "CAPA0157";
+    public const string EmptyCommand = "CAPA0158";
+
+    // Endpoints and expose.
+    public const string BadEndpointProtocol = "CAPA0160";
+    public const string BadPath = "CAPA0161";
+    public const string UnknownExposeTarget = "CAPA0170";
+    public const string DuplicateExposePath = "CAPA0171";
+    public const string ExposeEndpointNotOffered = "CAPA0172";
+    public const string SeveralDefaultMcp = "CAPA0174";
+
+    // Dependencies (Kit imports).
+    public const string UnknownDependency = "CAPA0180";
+    public const string UnsupportedDependencySource = "CAPA0190";
+    public const string BadDependencySource = "CAPA0191";
+    public const string ImportsNotSupported = "CAPA0199";
+
+    // Writing the bundle.
+    public const string BundleWriteFailed = "CAPA0900";
+
+    public static readonly IReadOnlyList<string> All = typeof(DiagnosticCodes)
+        .GetFields()
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToList();
+}
