@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace CapaKit.Sdk.Tests;
+
+/// <summary>The repository's sample Kits build against the packed SDK (copied out, so the checkout stays clean).</summary>
+[TestClass]
+public sealed class SampleBuildTests
+{
+    [TestMethod]
+    [DataRow("hello", new[] { "hello" })]
+    [DataRow("todo", new[] { "api", "web" })]
+    public void SampleBuilds(string sample, string[] workloads)
+    {
+        var source = Path.Combine(SdkFeed.RepoRoot, "samples", sample);
+        var target = Path.Combine(SdkFeed.NewWorkspace("sample"), sample);
+        Copy(source, target);
+        File.WriteAllText(Path.Combine(target, sample + ".kitproj"), $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\" />\n");
+
+        var result = DotnetCli.Run(target, "build", sample + ".kitproj");
+        result.AssertSuccess($"building samples/{sample}");
+        Assert.DoesNotContain("warning CAPA", result.Output, "a sample must build without warnings");
+
+        var bundle = Path.Combine(target, "bin", "Debug", "kit");
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "kit.json")));
+        CollectionAssert.AreEquivalent(workloads, model.RootElement.GetProperty("workloads").EnumerateObject().Select(p => p.Name).ToArray());
+        foreach (var workload in workloads)
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(bundle, "policies", workload + ".start.sb")));
+            Assert.IsTrue(File.Exists(Path.Combine(bundle, "certs", workload + ".pem")));
+        }
+    }
+
+    [TestMethod]
+    public void SampleProjectsNameTheSdkVersionBeingBuilt()
+    {
+        foreach (var project in Directory.EnumerateFiles(Path.Combine(SdkFeed.RepoRoot, "samples"), "*.kitproj", SearchOption.AllDirectories))
+        {
+            Assert.AreEqual($"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\" />", File.ReadAllText(project).Trim(), project);
+        }
+    }
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, dir);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "node_modules" or "bin" or "obj"))
+            {
+                continue;
+            }
+            Directory.CreateDirectory(Path.Combine(to, relative));
+        }
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "node_modules" or "bin" or "obj"))
+            {
+                continue;
+            }
+            File.Copy(file, Path.Combine(to, relative));
+        }
+    }
+}
