@@ -23,8 +23,14 @@ public static class BundleFormat
     public static string WorkloadCertificate(string workload) => $"{CertificatesFolder}/{workload}.pem";
     public static string WorkloadKey(string workload) => $"{CertificatesFolder}/{workload}.key";
 
-    public static string Serialize(KitBundle bundle) => JsonSerializer.Serialize(bundle, BundleJsonContext.Default.KitBundle) + "\n";
-    public static string Serialize(LinuxSandboxSpec spec) => JsonSerializer.Serialize(spec, BundleJsonContext.Default.LinuxSandboxSpec) + "\n";
+    // Bundle files are read by people too: keep ' and non-ASCII text as written instead of \u escapes.
+    private static readonly BundleJsonContext Writer = new(new JsonSerializerOptions(BundleJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public static string Serialize(KitBundle bundle) => JsonSerializer.Serialize(bundle, Writer.KitBundle) + "\n";
+    public static string Serialize(LinuxSandboxSpec spec) => JsonSerializer.Serialize(spec, Writer.LinuxSandboxSpec) + "\n";
 
     /// <summary>Reads a bundle's <c>kit.json</c>, refusing a format version this build does not know.</summary>
     public static KitBundle ReadModel(string bundleDirectory)

@@ -75,6 +75,11 @@ public sealed class SeatbeltProfileWriterTests
         Assert.IsTrue(policy.MayBindUnixSocket(MacRun.Ingress(workload)), context);
         Assert.IsTrue(policy.MayAcceptOnUnixSocket(MacRun.Ingress(workload)), context);
         Assert.IsTrue(policy.MayConnectUnixSocket(MacRun.Bridge(workload)), context);
+
+        // TMPDIR passed in its /tmp spelling works as well: the profile adds the /private one.
+        var linked = MacRun.Policy(workload, phase, p => p[SeatbeltParameters.TempDirectory] = "/tmp/capakit-run-1");
+        Assert.IsTrue(linked.MayWriteFile("/tmp/capakit-run-1/x"), context);
+        Assert.IsTrue(linked.MayExec("/tmp/capakit-run-1/bunx-501-x/node_modules/.bin/x"), context);
     }
 
     [TestMethod]
@@ -309,8 +314,15 @@ public sealed class SeatbeltProfileWriterTests
         Assert.IsTrue(web.MayLookupMach("com.apple.SystemConfiguration.DNSConfiguration"));
         Assert.IsTrue(web.MayLookupMach("com.apple.trustd"));
         Assert.IsTrue(web.MayLookupMach("com.apple.ocspd"));
+        Assert.IsTrue(web.MayLookupMach("com.apple.trustd.agent"));
+        Assert.IsTrue(web.MayLookupMach("com.apple.SecurityServer"));
+        Assert.IsTrue(web.MayLookupMach("com.apple.SystemConfiguration.configd"));
         Assert.IsTrue(web.MayReadFile("/etc/hosts"));
+        Assert.IsTrue(web.MayReadFile("/etc/resolv.conf"));
         Assert.IsTrue(web.MayReadFile("/private/var/run/resolv.conf"));
+        Assert.IsTrue(web.MayReadFile("/etc/services"));
+        Assert.IsTrue(web.MayReadFile("/etc/protocols"));
+        Assert.IsFalse(web.MayReadFile("/etc/master.passwd"));
         // Full network is outbound only: still no listening on IP, still no undeclared unix sockets.
         Assert.IsFalse(web.MayBindIp("localhost", 3000));
         Assert.IsFalse(web.MayConnectUnixSocket("/private/var/run/docker.sock"));
