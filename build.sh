@@ -28,11 +28,21 @@ need_apt() { # need_apt <command> <package>
   fi
 }
 
+need_lib() { # need_lib <package>: a library, not a command
+  command -v apt-get >/dev/null 2>&1 || die "install the $1 package"
+  if [ $apt_updated = 0 ]; then as_root apt-get update -qq || die "apt-get update failed; install $1 yourself"; apt_updated=1; fi
+  say "installing $1"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$1" >/dev/null || die "could not install $1; run: sudo apt-get install $1"
+}
+
 prerequisites() {
   command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is missing; install it from your distribution or Microsoft's packages"
   dotnet --list-sdks | grep -q '^10\.' || die "the .NET 10 SDK is missing (found: $(dotnet --list-sdks | tr '\n' ' ')); install .NET 10"
-  need_apt openssl openssl   # certificate tests cross-check .NET with openssl
-  need_apt git git           # the duplicate and repo tooling expects a checkout
+  need_apt openssl openssl     # certificate tests cross-check .NET with openssl
+  need_apt bwrap bubblewrap    # the Linux sandbox
+  need_apt prlimit util-linux  # rlimits for sandboxed processes
+  need_apt npm npm             # Bun is provisioned from the npm registry's `bun` package
+  if ! ls /usr/lib/*/libseccomp.so.2 /lib/*/libseccomp.so.2 >/dev/null 2>&1; then need_lib libseccomp2; fi
 }
 
 summary() { # sums every TRX file under $1 into the plain "N passed, N failed" line

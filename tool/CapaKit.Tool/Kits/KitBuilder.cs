@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using CapaKit.Bundle;
+
+namespace CapaKit.Tool.Kits;
+
+/// <summary>
+/// Brings a Kit's bundle up to date: a cheap timestamp check of the build's own inputs first, and
+/// `dotnet build` only when something changed (the build itself is incremental too).
+/// </summary>
+public static class KitBuilder
+{
+    public static bool IsFresh(KitProject kit)
+    {
+        var model = Path.Combine(kit.BundleDirectory, BundleFormat.ModelFile);
+        if (!File.Exists(model) || !File.Exists(kit.StampFile))
+        {
+            return false;
+        }
+        var built = File.GetLastWriteTimeUtc(kit.StampFile);
+        return File.GetLastWriteTimeUtc(kit.ManifestFile) <= built && File.GetLastWriteTimeUtc(kit.ProjectFile) <= built;
+    }
+
+    /// <summary>Builds when stale; returns the bundle. Build errors become one <see cref="CapaKitException"/> carrying MSBuild's error lines.</summary>
+    public static async Task<KitBundle> EnsureBuiltAsync(KitProject kit, Action<string>? status, CancellationToken ct)
+    {
+        if (!IsFresh(kit))
+        {
+            status?.Invoke($"Building {Path.GetFileName(kit.ProjectFile)}");
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = kit.Directory,
+            };
+            foreach (var arg in new[] { "build", kit.ProjectFile, "-nologo", "-v:q", "-clp:NoSummary", "-c", kit.Configuration })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            using var process = Process.Start(start) ?? throw new CapaKitException(ExitCodes.Tool, "Could not start 'dotnet'; install the .NET 10 SDK.");
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0)
+            {
+                var lines = ((await stdout) + (await stderr)).Split('\n')
+                    .Where(l => l.Contains(": error ", StringComparison.Ordinal))
+                    .Select(l => l.Trim())
+                    .Distinct()
+                    .ToList();
+                throw new CapaKitException(ExitCodes.KitBuildFailed,
+                    $"Building {Path.GetFileName(kit.ProjectFile)} failed; fix these and run again:\n  " +
+                    (lines.Count > 0 ? string.Join("\n  ", lines) : (await stdout).Trim()));
+            }
+        }
+        try
+        {
+            return BundleFormat.ReadModel(kit.BundleDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CapaKitException(ExitCodes.KitBuildFailed, e.Message);
+        }
+    }
+}

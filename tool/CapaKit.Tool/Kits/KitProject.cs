@@ -1,0 +1,40 @@
+namespace CapaKit.Tool.Kits;
+
+/// <summary>A Kit on disk: its .kitproj, the manifest next to it, and where its build puts the bundle.</summary>
+public sealed record KitProject(string ProjectFile, string Configuration = "Debug")
+{
+    public string Directory => Path.GetDirectoryName(ProjectFile)!;
+    public string ManifestFile => Path.Combine(Directory, "capability.yml");
+    public string BundleDirectory => Path.Combine(Directory, "bin", Configuration, "kit");
+    public string StampFile => Path.Combine(Directory, "obj", Configuration, "capakit.bundle.stamp");
+
+    /// <summary>
+    /// The Kit named by <paramref name="path"/> (a .kitproj or a folder holding exactly one), or the one in
+    /// the current directory.
+    /// </summary>
+    public static KitProject Locate(string? path, string currentDirectory, string configuration = "Debug")
+    {
+        var target = Path.GetFullPath(path ?? ".", currentDirectory);
+        if (File.Exists(target))
+        {
+            if (!target.EndsWith(".kitproj", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CapaKitException(ExitCodes.Usage, $"'{path}' is not a .kitproj; name a Kit project or the folder that holds one.");
+            }
+            return new KitProject(target, configuration);
+        }
+        if (!System.IO.Directory.Exists(target))
+        {
+            throw new CapaKitException(ExitCodes.Usage, $"'{path ?? target}' does not exist; name a Kit project or the folder that holds one.");
+        }
+        var projects = System.IO.Directory.GetFiles(target, "*.kitproj");
+        return projects.Length switch
+        {
+            1 => new KitProject(projects[0], configuration),
+            0 => throw new CapaKitException(ExitCodes.Usage,
+                $"No .kitproj in {target}; run this in a Kit's folder or pass --kit <path to the .kitproj>."),
+            _ => throw new CapaKitException(ExitCodes.Usage,
+                $"{target} holds several .kitproj files ({string.Join(", ", projects.Select(Path.GetFileName))}); pass --kit to choose one."),
+        };
+    }
+}

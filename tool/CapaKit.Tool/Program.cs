@@ -1,0 +1,3 @@
+using CapaKit.Tool.Commands;
+
+return await CapaKitCli.RunAsync(args);

@@ -1,0 +1,151 @@
+using CapaKit.Bundle;
+using CapaKit.Tool.Sandbox.Linux.Seccomp;
+
+namespace CapaKit.Tool.Sandbox.Linux;
+
+/// <summary>
+/// Turns a bundle's Linux sandbox spec plus one run's values into a bubblewrap invocation:
+/// namespaces, binds, environment, seccomp (through an inherited fd), rlimits (through prlimit).
+/// </summary>
+public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", string prlimitPath = "/usr/bin/prlimit")
+{
+    /// <summary>The user the command runs as inside its user namespace (mapped to the caller outside).</summary>
+    public const int SandboxUid = 1000;
+
+    public string BwrapPath { get; } = bwrapPath;
+
+    public SandboxInvocation Prepare(SandboxRun run)
+    {
+        var specPath = Path.Combine(run.BundleDirectory, run.PhaseModel.LinuxSpec);
+        if (!File.Exists(specPath))
+        {
+            throw new CapaKitException(ExitCodes.KitBuildFailed, $"The bundle has no Linux spec at {specPath}; rebuild the Kit (dotnet build).");
+        }
+        var spec = BundleFormat.ReadLinuxSpec(specPath);
+        WorkloadEnvironment.CheckMounts(run);
+        PrepareWritableFolders(run.WorkloadRoot, spec);
+
+        var bwrap = new List<string>();
+        foreach (var ns in spec.UnshareNamespaces)
+        {
+            bwrap.Add(ns == "cgroup" ? "--unshare-cgroup-try" : $"--unshare-{ns}");
+        }
+        if (spec.UnshareNamespaces.Contains("user"))
+        {
+            bwrap.AddRange(["--uid", SandboxUid.ToString(), "--gid", SandboxUid.ToString(), "--disable-userns"]);
+        }
+        if (spec.DieWithParent) bwrap.Add("--die-with-parent");
+        if (spec.NewSession) bwrap.Add("--new-session");
+        if (spec.DropAllCapabilities) bwrap.AddRange(["--cap-drop", "ALL"]);
+
+        bwrap.Add("--clearenv");
+        foreach (var (name, value) in WorkloadEnvironment.Build(run, spec.Environment, "linux_sandbox"))
+        {
+            bwrap.AddRange(["--setenv", name, value]);
+        }
+
+        // An empty root: only what is bound below exists inside.
+        bwrap.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/tmp"]);
+        foreach (var path in spec.ReadOnlySystemPaths)
+        {
+            bwrap.AddRange(["--ro-bind-try", path, path]);
+        }
+        var bunDirectory = Path.GetDirectoryName(run.BunExecutable)!;
+        bwrap.AddRange(["--ro-bind", bunDirectory, bunDirectory]);
+        bwrap.AddRange(["--bind", spec.Root, spec.Root]);
+        foreach (var mount in spec.Mounts)
+        {
+            var host = run.MountPaths[mount.Mount];
+            bwrap.AddRange([mount.Access == "read_write" ? "--bind" : "--ro-bind", host, host]);
+        }
+        foreach (var socket in run.Sockets)
+        {
+            bwrap.AddRange(["--bind", socket, socket]);
+        }
+        var argv = run.Argv;
+        if (run.Egress is { } egress && spec.Network == NetworkAccess.Registry)
+        {
+            bwrap.AddRange(["--bind", egress.ProxySocket, egress.ProxySocket]);
+            bwrap.AddRange(["--ro-bind", egress.RelayScript, egress.RelayScript]);
+            argv = [run.BunExecutable, egress.RelayScript, egress.ProxySocket, egress.LoopbackPort.ToString(), "--", .. run.Argv];
+        }
+        bwrap.AddRange(["--chdir", spec.Root]);
+
+        var seccomp = SeccompProgram.Compile(spec.Seccomp);
+        var invocation = default(SandboxInvocation);
+        try
+        {
+            var fd = seccomp.CreateInheritableFd();
+            bwrap.AddRange(["--seccomp", fd.ToString()]);
+            bwrap.Add("--");
+            bwrap.AddRange(argv);
+
+            // prlimit sets the rlimits bwrap and everything below it inherit.
+            var limits = spec.Limits;
+            var arguments = new List<string>
+            {
+                $"--nproc={limits.MaxProcesses}", $"--nofile={limits.MaxOpenFiles}", $"--core={limits.MaxCoreBytes}",
+                "--", BwrapPath,
+            };
+            arguments.AddRange(bwrap);
+
+            var description = new List<string> { $"{prlimitPath} {string.Join(' ', arguments.Select(Quote))}", "seccomp rules:" };
+            description.AddRange(seccomp.Describe().Select(r => "  " + r));
+
+            var fileName = prlimitPath;
+            var limiter = CgroupLimiter.TryCreate(limits, out var cgroupReason);
+            if (limiter is not null)
+            {
+                // Join the groups first, then become prlimit → bwrap: nothing runs outside the limits.
+                var join = string.Join(" && ", limiter.ProcsFiles.Select(f => $"echo $$ > {Quote(f)}"));
+                arguments = ["-c", $"{join} && exec \"$@\"", "capakit-cgroup", prlimitPath, .. arguments];
+                fileName = "/bin/sh";
+                description.Add("cgroup limits:");
+                description.AddRange(limiter.Description.Select(d => "  " + d));
+            }
+            else
+            {
+                description.Add($"cgroup limits: none ({cgroupReason}); rlimits apply");
+            }
+            invocation = new SandboxInvocation(fileName, arguments, description) { SandboxExecutable = BwrapPath };
+            invocation.Own(new FileDescriptor(fd));
+            invocation.Own(seccomp);
+            if (limiter is not null)
+            {
+                invocation.OwnUntilExit(limiter);
+            }
+            return invocation;
+        }
+        catch
+        {
+            invocation?.Dispose();
+            seccomp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>HOME and the Bun cache live inside the workload root so installs work and nothing lands in the host's home.</summary>
+    private static void PrepareWritableFolders(string root, LinuxSandboxSpec spec)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new CapaKitException(ExitCodes.Usage, $"The workload folder {root} does not exist; create it or rebuild the Kit.");
+        }
+        foreach (var (name, value) in spec.Environment)
+        {
+            if (name is "HOME" or "BUN_INSTALL_CACHE_DIR" && value.StartsWith(root + "/", StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(value);
+            }
+        }
+    }
+
+    private static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
+
+    private sealed class FileDescriptor(int fd) : IDisposable
+    {
+        public void Dispose() => Native.Close(fd);
+    }
+}

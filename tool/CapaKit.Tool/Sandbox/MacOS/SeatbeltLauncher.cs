@@ -1,0 +1,98 @@
+using System.Text;
+
+namespace CapaKit.Tool.Sandbox.MacOS;
+
+/// <summary>
+/// Turns a bundle's Seatbelt profile plus one run's values into a <c>/usr/bin/sandbox-exec</c> invocation.
+/// Per-run paths reach the static profile as <c>-D NAME=value</c> parameters; the process starts with an
+/// empty environment plus exactly the workload contract.
+/// </summary>
+public sealed class SeatbeltLauncher(string sandboxExecPath = "/usr/bin/sandbox-exec")
+{
+    public SandboxInvocation Prepare(SandboxRun run, string temporaryDirectory)
+    {
+        var profile = Path.Combine(run.BundleDirectory, run.PhaseModel.SeatbeltProfile);
+        if (!File.Exists(profile))
+        {
+            throw new CapaKitException(ExitCodes.KitBuildFailed, $"The bundle has no Seatbelt profile at {profile}; rebuild the Kit (dotnet build).");
+        }
+        WorkloadEnvironment.CheckMounts(run);
+        var root = Canonical(run.WorkloadRoot);
+        var home = Path.Combine(root, ".capakit", "home");
+        Directory.CreateDirectory(home);
+        Directory.CreateDirectory(temporaryDirectory);
+
+        var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["WORKLOAD_ROOT"] = root,
+            ["TMPDIR"] = Canonical(temporaryDirectory),
+            ["HOME"] = home,
+            ["BUN_DIR"] = Canonical(Path.GetDirectoryName(run.BunExecutable)!),
+        };
+        foreach (var (mount, path) in run.MountPaths)
+        {
+            parameters[$"MOUNT_{Upper(mount)}"] = Canonical(path);
+        }
+        foreach (var (name, value) in run.ContractEnvironment)
+        {
+            switch (name)
+            {
+                case "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
+                    parameters["INGRESS_SOCKET"] = Canonical(value["unix:".Length..]);
+                    break;
+                case "CAPAKIT_RUNNER_BRIDGE_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
+                    parameters["BRIDGE_SOCKET"] = Canonical(value["unix:".Length..]);
+                    break;
+            }
+        }
+        if (run.Egress is { } egress)
+        {
+            parameters["EGRESS_PROXY_SOCKET"] = Canonical(egress.ProxySocket);
+        }
+
+        var arguments = new List<string> { "-f", profile };
+        foreach (var (name, value) in parameters)
+        {
+            arguments.AddRange(["-D", $"{name}={value}"]);
+        }
+        // sandbox-exec takes the command right after its options (it has no "--").
+        arguments.AddRange(run.Argv);
+
+        var environment = WorkloadEnvironment.Build(run, new Dictionary<string, string>
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = Canonical(temporaryDirectory),
+            ["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin",
+            ["LANG"] = "C.UTF-8",
+            ["BUN_INSTALL_CACHE_DIR"] = Path.Combine(root, ".capakit", "bun-cache"),
+        }, "mac_os_sandbox");
+
+        var description = new List<string> { $"{sandboxExecPath} {string.Join(' ', arguments)}", "profile:" };
+        description.AddRange(File.ReadAllLines(profile).Select(l => "  " + l));
+        return new SandboxInvocation(sandboxExecPath, arguments, description) { Environment = environment };
+    }
+
+    /// <summary>Seatbelt matches resolved paths: /tmp is /private/tmp, /var is /private/var.</summary>
+    public static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        foreach (var (link, target) in new[] { ("/tmp", "/private/tmp"), ("/var", "/private/var"), ("/etc", "/private/etc") })
+        {
+            if (full == link || full.StartsWith(link + "/", StringComparison.Ordinal))
+            {
+                return target + full[link.Length..];
+            }
+        }
+        return full;
+    }
+
+    private static string Upper(string name)
+    {
+        var text = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            text.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
+        }
+        return text.ToString();
+    }
+}

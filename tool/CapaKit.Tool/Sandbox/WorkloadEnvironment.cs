@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CapaKit.Bundle;
+
+namespace CapaKit.Tool.Sandbox;
+
+/// <summary>
+/// The whole environment a workload sees: the spec's base variables, the workload contract, the phase's
+/// options. Nothing is inherited from the host.
+/// </summary>
+public static class WorkloadEnvironment
+{
+    public static SortedDictionary<string, string> Build(SandboxRun run, IReadOnlyDictionary<string, string> baseVariables, string backend)
+    {
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in baseVariables)
+        {
+            env[name] = value;
+        }
+        var bunDirectory = Path.GetDirectoryName(run.BunExecutable)!;
+        env["PATH"] = env.TryGetValue("PATH", out var path) ? $"{bunDirectory}:{path}" : $"{bunDirectory}:/usr/bin:/bin";
+
+        foreach (var (variable, option) in run.PhaseModel.EnvFromOptions)
+        {
+            if (!run.Options.TryGetValue(option, out var value) && run.Kit.Options.TryGetValue(option, out var declared) && declared.Default is { } fallback)
+            {
+                value = fallback;
+            }
+            if (value is null)
+            {
+                throw new CapaKitException(ExitCodes.Usage,
+                    $"Option '{option}' has no default and no value; pass --option {option}=<value>.");
+            }
+            env[variable] = value;
+        }
+
+        env["CAPAKIT_WORKLOAD_MID"] = run.Workload.Name;
+        env["CAPAKIT_RUNNER_HOST_BACKEND"] = backend;
+        env["CAPAKIT_MOUNTS_JSON"] = MountsJson(run);
+        foreach (var (name, value) in run.ContractEnvironment)
+        {
+            env[name] = value;
+        }
+        return env;
+    }
+
+    /// <summary><c>{ "&lt;mid&gt;": {"mid", "path", "access"} }</c> for the mounts the user bound.</summary>
+    public static string MountsJson(SandboxRun run)
+    {
+        var mounts = new JsonObject();
+        foreach (var mount in run.Workload.Mounts)
+        {
+            if (run.MountPaths.TryGetValue(mount.Mount, out var path))
+            {
+                mounts[mount.Mount] = new JsonObject { ["mid"] = mount.Mount, ["path"] = path, ["access"] = mount.Access };
+            }
+        }
+        return mounts.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    }
+
+    /// <summary>Every declared mount must be bound to an existing folder before anything runs.</summary>
+    public static void CheckMounts(SandboxRun run)
+    {
+        foreach (var mount in run.Workload.Mounts)
+        {
+            if (!run.MountPaths.TryGetValue(mount.Mount, out var path))
+            {
+                var usage = run.Kit.HostMounts.TryGetValue(mount.Mount, out var declared) && declared.Usage is { } u ? $" ({u})" : "";
+                throw new CapaKitException(ExitCodes.Usage,
+                    $"Workload '{run.Workload.Name}' needs host mount '{mount.Mount}'{usage}; pass --mount {mount.Mount}=<folder>.");
+            }
+            if (!Directory.Exists(path))
+            {
+                throw new CapaKitException(ExitCodes.Usage, $"The folder '{path}' given for mount '{mount.Mount}' does not exist; create it or pass another.");
+            }
+        }
+    }
+
+    internal static WorkloadMountModel? Declared(WorkloadModel workload, string mount) => workload.Mounts.FirstOrDefault(m => m.Mount == mount);
+}

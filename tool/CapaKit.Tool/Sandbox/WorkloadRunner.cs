@@ -1,0 +1,135 @@
+using CapaKit.Bundle;
+using CapaKit.Tool.Bun;
+using CapaKit.Tool.Egress;
+using CapaKit.Tool.Kits;
+using CapaKit.Tool.Output;
+using CapaKit.Tool.Sandbox.Linux;
+using CapaKit.Tool.Sandbox.MacOS;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CapaKit.Tool.Sandbox;
+
+public sealed record WorkloadRunRequest
+{
+    public required KitProject Kit { get; init; }
+    public required KitBundle Bundle { get; init; }
+    public required WorkloadModel Workload { get; init; }
+    public required string Phase { get; init; }
+    public required IReadOnlyList<string> Argv { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Mounts { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ContractEnvironment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> Sockets { get; init; } = [];
+    public TimeSpan? Timeout { get; init; }
+    public bool Capture { get; init; }
+    public string? StandardInput { get; init; }
+}
+
+/// <summary>
+/// Runs one phase command of one workload in its platform sandbox: finds Bun, resolves mounts and options,
+/// starts the egress proxy for a registry phase, and waits. `exec` and the orchestrator share it.
+/// </summary>
+public static class WorkloadRunner
+{
+    /// <summary>Port the in-sandbox relay listens on; the sandbox has its own network namespace, so any port is free.</summary>
+    public const int EgressLoopbackPort = 3128;
+
+    public static async Task<SandboxResult> RunAsync(WorkloadRunRequest request, ConsoleOutput output, CancellationToken ct)
+    {
+        foreach (var option in request.Options.Keys.Where(o => !request.Bundle.Options.ContainsKey(o)))
+        {
+            throw new CapaKitException(ExitCodes.Usage,
+                $"The Kit has no option '{option}'; its options are {(request.Bundle.Options.Count == 0 ? "none" : string.Join(", ", request.Bundle.Options.Keys))}.");
+        }
+        var bun = BunLocator.Find() ?? await output.StatusAsync("Installing Bun", status =>
+            new BunProvisioner().EnsureAsync(progress: new Progress<string>(status), ct: ct));
+
+        var phase = request.Workload.Phases.TryGetValue(request.Phase, out var p)
+            ? p
+            : throw new CapaKitException(ExitCodes.Usage,
+                $"Workload '{request.Workload.Name}' has no {request.Phase} phase, so there is no policy for it; its phases are {string.Join(", ", request.Workload.Phases.Keys)}.");
+
+        using var runtimeFolder = RuntimeFolder.Create();
+        var run = new SandboxRun
+        {
+            BundleDirectory = request.Kit.BundleDirectory,
+            Kit = request.Bundle,
+            Workload = request.Workload,
+            Phase = request.Phase,
+            Argv = request.Argv,
+            BunExecutable = bun.Executable,
+            MountPaths = ResolveMounts(request),
+            Options = request.Options,
+            ContractEnvironment = request.ContractEnvironment,
+            Sockets = request.Sockets,
+        };
+
+        EgressProxy? proxy = null;
+        try
+        {
+            if (phase.Network == NetworkAccess.Registry)
+            {
+                var socket = Path.Combine(runtimeFolder.Path, "egress.sock");
+                var policy = new EgressPolicy(RegistryAllowlist.For(run.WorkloadRoot));
+                proxy = await EgressProxy.StartAsync(policy, socket, NullLogger.Instance, ct);
+                run = run with { Egress = new EgressHookup(socket, SandboxEgressRelay.WriteRelayScript(runtimeFolder.Path), EgressLoopbackPort) };
+            }
+
+            using var invocation = OperatingSystem.IsMacOS()
+                ? new SeatbeltLauncher().Prepare(run, Path.Combine(runtimeFolder.Path, "tmp"))
+                : new LinuxSandboxLauncher().Prepare(run);
+            if (Environment.GetEnvironmentVariable("CAPAKIT_DEBUG_SEATBELT_POLICY") == "1")
+            {
+                foreach (var line in invocation.PolicyDescription)
+                {
+                    output.Raw(line);
+                }
+            }
+            var timeout = request.Timeout ?? (phase.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(phase.TimeoutSeconds) : null);
+            return await SandboxProcess.RunAsync(invocation, timeout, request.Capture, standardInput: request.StandardInput, ct: ct);
+        }
+        finally
+        {
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>--mount values, resolved to real paths (symlinks followed) so the bind is what the user meant.</summary>
+    private static Dictionary<string, string> ResolveMounts(WorkloadRunRequest request)
+    {
+        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, path) in request.Mounts)
+        {
+            if (!request.Bundle.HostMounts.ContainsKey(name))
+            {
+                throw new CapaKitException(ExitCodes.Usage,
+                    $"The Kit declares no host mount '{name}'; its mounts are {(request.Bundle.HostMounts.Count == 0 ? "none" : string.Join(", ", request.Bundle.HostMounts.Keys))}.");
+            }
+            var full = Path.GetFullPath(path, Environment.CurrentDirectory);
+            if (!Directory.Exists(full))
+            {
+                throw new CapaKitException(ExitCodes.Usage, $"The folder '{path}' given for mount '{name}' does not exist; create it or pass another.");
+            }
+            resolved[name] = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? RealPath(full);
+        }
+        return resolved;
+    }
+
+    /// <summary>Resolves every symlink on the way, not only the last component.</summary>
+    private static string RealPath(string path)
+    {
+        var current = Path.GetPathRoot(path)!;
+        foreach (var part in path[current.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            if (new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                current = target.FullName;
+            }
+        }
+        return current;
+    }
+}
