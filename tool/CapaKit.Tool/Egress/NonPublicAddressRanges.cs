@@ -8,7 +8,11 @@ namespace CapaKit.Tool.Egress;
 /// carrier-grade NAT, multicast, unspecified and reserved space, in IPv4 and IPv6 (including IPv4 addresses
 /// wrapped in IPv6: mapped, NAT64, 6to4).
 /// </summary>
-/// <remarks>A registry allowlist is worthless if an allowed name can be pointed at 127.0.0.1 or the metadata service.</remarks>
+/// <remarks>
+/// A registry allowlist is worthless if an allowed name can be pointed at 127.0.0.1 or the metadata service.
+/// The documentation ranges (TEST-NET-1/2/3, 2001:db8::/32) are not refused: they reach no host's internal
+/// services, and some networks put their registry mirrors there.
+/// </remarks>
 public static class NonPublicAddressRanges
 {
     private static readonly AddressRange[] V4Ranges =
@@ -20,12 +24,9 @@ public static class NonPublicAddressRanges
         new("169.254.0.0", 16, "link-local (169.254.0.0/16)"),
         new("172.16.0.0", 12, "private (172.16.0.0/12)"),
         new("192.0.0.0", 24, "IETF protocol assignment (192.0.0.0/24)"),
-        new("192.0.2.0", 24, "documentation (192.0.2.0/24)"),
         new("192.88.99.0", 24, "6to4 relay (192.88.99.0/24)"),
         new("192.168.0.0", 16, "private (192.168.0.0/16)"),
         new("198.18.0.0", 15, "benchmarking (198.18.0.0/15)"),
-        new("198.51.100.0", 24, "documentation (198.51.100.0/24)"),
-        new("203.0.113.0", 24, "documentation (203.0.113.0/24)"),
         new("224.0.0.0", 4, "multicast (224.0.0.0/4)"),
         new("240.0.0.0", 4, "reserved or broadcast (240.0.0.0/4)"),
     ];
@@ -38,7 +39,6 @@ public static class NonPublicAddressRanges
         new("64:ff9b:1::", 48, "local-use NAT64 (64:ff9b:1::/48)"),
         new("100::", 64, "discard-only (100::/64)"),
         new("2001::", 23, "IETF protocol assignment or Teredo (2001::/23)"),
-        new("2001:db8::", 32, "documentation (2001:db8::/32)"),
         new("fc00::", 7, "unique local (fc00::/7)"),
         new("fe80::", 10, "link-local (fe80::/10)"),
         new("fec0::", 10, "site-local (fec0::/10, deprecated)"),
