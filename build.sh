@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CapaKit for .NET developer entry point.
 #   ./build.sh test            run every test (what CI runs); prints "N passed, N failed" last
-#   ./build.sh sample <name>   build the SDK, then compile samples/<name> into its kit bundle
+#   ./build.sh sample <name>   build the SDK and the tool, compile samples/<name>, install and test each workload in its sandbox
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
@@ -69,18 +69,31 @@ cmd_test() {
 
 cmd_sample() {
   local name=${1:-}
-  [ -n "$name" ] || die "name a sample: $(ls samples | grep -v '\.' | tr '\n' ' ')"
+  [ -n "$name" ] || die "name a sample: $(ls -d samples/*/ | xargs -n1 basename | tr '\n' ' ')"
   [ -f "samples/$name/$name.kitproj" ] || die "there is no sample '$name'; the samples are: $(ls -d samples/*/ | xargs -n1 basename | tr '\n' ' ')"
   prerequisites
-  say "packing CapaKit.Sdk"
+  say "building CapaKit.Sdk and the dotnet capakit tool"
   dotnet build sdk/CapaKit.Sdk/CapaKit.Sdk.csproj -c Debug -v:q -nologo
+  dotnet build tool/CapaKit.Tool/CapaKit.Tool.csproj -c Debug -v:q -nologo
   # The samples keep their own package folder; drop the cached SDK so this build uses the one just packed.
   rm -rf artifacts/samples-packages/capakit.sdk
-  say "compiling samples/$name"
-  dotnet build "samples/$name/$name.kitproj" -nologo
-  say "kit bundle of '$name':"
-  (cd "samples/$name/bin/Debug/kit" && find . -type f | sort | sed 's|^\./|  |')
-  echo "Running a Kit comes with the dotnet capakit tool (dotnet capakit up samples/$name)." >&2
+  local capakit=(dotnet "$repo/artifacts/bin/CapaKit.Tool/debug/dotnet-capakit.dll")
+  local kit="samples/$name"
+  say "compiling $kit"
+  local info; info=$("${capakit[@]}" build --kit "$kit" --format json)
+  local workloads mounts=() m w
+  workloads=$(sed -n '/"workloads"/,/]/p' <<<"$info" | grep -o '"[a-z0-9_-]*"' | grep -v workloads | tr -d '"')
+  for m in $(sed -n '/"hostMounts"/,/]/p' <<<"$info" | grep -o '"[a-z0-9_-]*"' | grep -v hostMounts | tr -d '"'); do
+    mkdir -p "artifacts/sample-data/$name/$m"
+    mounts+=(--mount "$m=$repo/artifacts/sample-data/$name/$m")
+  done
+  for w in $workloads; do
+    say "$name/$w: bun install (prepare phase: the npm registry only, through CapaKit's egress proxy)"
+    "${capakit[@]}" exec "$w" --kit "$kit" --phase prepare "${mounts[@]}" -- bun install --frozen-lockfile
+    say "$name/$w: bun test (start phase: no network)"
+    "${capakit[@]}" exec "$w" --kit "$kit" "${mounts[@]}" -- bun test
+  done
+  say "kit bundle: $kit/bin/Debug/kit; running the whole Kit comes with 'dotnet capakit up'"
 }
 
 case "${1:-}" in

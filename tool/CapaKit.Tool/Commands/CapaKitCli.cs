@@ -11,6 +11,7 @@ public static class CapaKitCli
         {
             ExecCommand.Create(),
             DoctorCommand.Create(),
+            BuildCommand.Create(),
         };
         root.Options.Add(CommonOptions.Format);
         return await root.Parse(args).InvokeAsync();
