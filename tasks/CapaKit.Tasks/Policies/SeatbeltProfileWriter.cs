@@ -1,7 +1,7 @@
 using System.Text;
 using CapaKit.Bundle;
 using static CapaKit.Tasks.Policies.SbplText;
-using P = CapaKit.Tasks.Policies.SeatbeltParameters;
+using P = CapaKit.Bundle.SeatbeltParameters;
 
 namespace CapaKit.Tasks.Policies;
 

@@ -1,3 +1,4 @@
+using CapaKit.Bundle;
 using CapaKit.Tasks.Policies;
 using CapaKit.Tasks.Tests.Policies.Sbpl;
 

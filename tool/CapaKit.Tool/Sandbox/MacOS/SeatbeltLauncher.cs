@@ -1,4 +1,4 @@
-using System.Text;
+using CapaKit.Bundle;
 
 namespace CapaKit.Tool.Sandbox.MacOS;
 
@@ -24,30 +24,30 @@ public sealed class SeatbeltLauncher(string sandboxExecPath = "/usr/bin/sandbox-
 
         var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["WORKLOAD_ROOT"] = root,
-            ["TMPDIR"] = Canonical(temporaryDirectory),
-            ["HOME"] = home,
-            ["BUN_DIR"] = Canonical(Path.GetDirectoryName(run.BunExecutable)!),
+            [SeatbeltParameters.WorkloadRoot] = root,
+            [SeatbeltParameters.TempDirectory] = Canonical(temporaryDirectory),
+            [SeatbeltParameters.Home] = home,
+            [SeatbeltParameters.BunDirectory] = Canonical(Path.GetDirectoryName(run.BunExecutable)!),
         };
         foreach (var (mount, path) in run.MountPaths)
         {
-            parameters[$"MOUNT_{Upper(mount)}"] = Canonical(path);
+            parameters[SeatbeltParameters.Mount(mount)] = Canonical(path);
         }
         foreach (var (name, value) in run.ContractEnvironment)
         {
             switch (name)
             {
                 case "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
-                    parameters["INGRESS_SOCKET"] = Canonical(value["unix:".Length..]);
+                    parameters[SeatbeltParameters.IngressSocket] = Canonical(value["unix:".Length..]);
                     break;
                 case "CAPAKIT_RUNNER_BRIDGE_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
-                    parameters["BRIDGE_SOCKET"] = Canonical(value["unix:".Length..]);
+                    parameters[SeatbeltParameters.BridgeSocket] = Canonical(value["unix:".Length..]);
                     break;
             }
         }
         if (run.Egress is { } egress)
         {
-            parameters["EGRESS_PROXY_SOCKET"] = Canonical(egress.ProxySocket);
+            parameters[SeatbeltParameters.EgressProxySocket] = Canonical(egress.ProxySocket);
         }
 
         var arguments = new List<string> { "-f", profile };
@@ -84,15 +84,5 @@ public sealed class SeatbeltLauncher(string sandboxExecPath = "/usr/bin/sandbox-
             }
         }
         return full;
-    }
-
-    private static string Upper(string name)
-    {
-        var text = new StringBuilder(name.Length);
-        foreach (var c in name)
-        {
-            text.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
-        }
-        return text.ToString();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CapaKit.Tasks.Policies;
+namespace CapaKit.Bundle;
 
 /// <summary>
 /// Names of the <c>sandbox-exec -D NAME=value</c> parameters a CapaKit Seatbelt profile reads. Per-run paths
