@@ -42,6 +42,8 @@ public sealed record KitInfo
     public required string Directory { get; init; }
     public required string ManifestFile { get; init; }
     public string? ProjectFile { get; init; }
+    /// <summary>The project's UserSecretsId: where `dotnet user-secrets` and `dotnet capakit secrets` keep this Kit's secrets.</summary>
+    public string? UserSecretsId { get; init; }
 }
 
 public sealed record OptionModel

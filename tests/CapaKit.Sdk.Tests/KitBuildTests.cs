@@ -69,6 +69,16 @@ public sealed class KitBuildTests
     }
 
     [TestMethod]
+    public void TheUserSecretsIdReachesTheModel()
+    {
+        var kit = new KitProject("secretive", TwoWorkloads.Replace("name: shop", "name: secretive"), "api", "web");
+        File.WriteAllText(kit.ProjectFile, $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\">\n  <PropertyGroup><UserSecretsId>capakit-test-1234</UserSecretsId></PropertyGroup>\n</Project>\n");
+        kit.Build().AssertSuccess("dotnet build");
+        var model = JsonDocument.Parse(File.ReadAllText(kit.Bundle("kit.json"))).RootElement;
+        Assert.AreEqual("capakit-test-1234", model.GetProperty("kit").GetProperty("userSecretsId").GetString());
+    }
+
+    [TestMethod]
     public void ErrorsCarryTheCodeFileLineAndColumn()
     {
         var kit = new KitProject("broken", """

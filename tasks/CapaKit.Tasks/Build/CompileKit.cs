@@ -19,6 +19,9 @@ public sealed class CompileKit : Microsoft.Build.Utilities.Task
 
     public string? ProjectFile { get; set; }
 
+    /// <summary>The project's UserSecretsId, recorded so the runtime finds the Kit's secrets.</summary>
+    public string? UserSecretsId { get; set; }
+
     /// <summary>Prefix of the help link of each CAPA code (the code's anchor is appended).</summary>
     public string HelpLinkBase { get; set; } = "";
 
@@ -32,7 +35,7 @@ public sealed class CompileKit : Microsoft.Build.Utilities.Task
         CompileResult result;
         try
         {
-            result = KitCompiler.Compile(ManifestFile, BundleDirectory, CompilerVersion, ProjectFile, diagnostics, DateTimeOffset.UtcNow);
+            result = KitCompiler.Compile(ManifestFile, BundleDirectory, CompilerVersion, ProjectFile, diagnostics, DateTimeOffset.UtcNow, UserSecretsId);
         }
         catch (IOException e)
         {

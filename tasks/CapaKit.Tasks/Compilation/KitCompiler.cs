@@ -16,7 +16,7 @@ public sealed record CompileResult(KitBundle? Bundle, IReadOnlyList<string> File
 public static class KitCompiler
 {
     public static CompileResult Compile(string manifestFile, string bundleDirectory, string compilerVersion, string? projectFile,
-        DiagnosticBag diagnostics, DateTimeOffset now)
+        DiagnosticBag diagnostics, DateTimeOffset now, string? userSecretsId = null)
     {
         var manifest = ManifestLoader.LoadFile(manifestFile, diagnostics);
         if (manifest is null)
@@ -30,7 +30,7 @@ public static class KitCompiler
             return new CompileResult(null, [], [], []);
         }
 
-        var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile);
+        var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile, userSecretsId);
         var writer = new BundleWriter(bundleDirectory);
         writer.WriteText(BundleFormat.ModelFile, BundleFormat.Serialize(bundle));
         foreach (var workload in bundle.Workloads.Values)

@@ -18,7 +18,7 @@ public static class KitModelBuilder
     /// <summary>Installs get the package registries by default; everything else no network unless it asks.</summary>
     public static string DefaultNetwork(string phase) => phase == "prepare" ? NetworkAccess.Registry : NetworkAccess.None;
 
-    public static KitBundle Build(KitManifest manifest, string compilerVersion, string? projectFile)
+    public static KitBundle Build(KitManifest manifest, string compilerVersion, string? projectFile, string? userSecretsId = null)
     {
         var kitName = manifest.Name!.Value;
         var kitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
@@ -32,6 +32,7 @@ public static class KitModelBuilder
                 Directory = kitDirectory,
                 ManifestFile = Path.GetFileName(manifest.File),
                 ProjectFile = projectFile is null ? null : Path.GetFileName(projectFile),
+                UserSecretsId = string.IsNullOrWhiteSpace(userSecretsId) ? null : userSecretsId,
             },
             Identity = new IdentityModel
             {
