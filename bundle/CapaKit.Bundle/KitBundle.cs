@@ -91,6 +91,17 @@ public sealed record WorkloadModel
     /// <summary>Phases by name: <c>prepare</c>, <c>hydrate</c>, <c>start</c>.</summary>
     public SortedDictionary<string, PhaseModel> Phases { get; init; } = new(StringComparer.Ordinal);
     public required WorkloadIdentityModel Identity { get; init; }
+    /// <summary>What the runtime does when the started workload exits: <c>on-failure</c> (default), <c>always</c> or <c>no</c>.</summary>
+    public string Restart { get; init; } = RestartPolicy.OnFailure;
+}
+
+/// <summary>Restart policies of a started workload.</summary>
+public static class RestartPolicy
+{
+    public const string OnFailure = "on-failure";
+    public const string Always = "always";
+    public const string No = "no";
+    public static readonly IReadOnlyList<string> All = [OnFailure, Always, No];
 }
 
 public sealed record EndpointModel

@@ -87,6 +87,7 @@ public static class KitModelBuilder
                     })
                     .ToList(),
                 Secrets = workload.Secrets.Select(s => s.Value).Distinct(StringComparer.Ordinal).ToList(),
+                Restart = workload.Restart?.Value ?? RestartPolicy.OnFailure,
                 Identity = new WorkloadIdentityModel
                 {
                     SpiffeId = BundleFormat.SpiffeId(kitName, name),

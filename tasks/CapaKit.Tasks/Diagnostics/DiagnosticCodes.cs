@@ -46,6 +46,7 @@ public static class DiagnosticCodes
     public const string BadNetwork = "CAPA0156";
     public const string BadTimeout = "CAPA0157";
     public const string EmptyCommand = "CAPA0158";
+    public const string BadRestart = "CAPA0159";
 
     // Endpoints and expose.
     public const string BadEndpointProtocol = "CAPA0160";

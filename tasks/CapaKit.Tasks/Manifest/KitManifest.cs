@@ -67,6 +67,8 @@ public sealed class WorkloadDecl
     public List<Located<string>> Secrets { get; } = [];
     public ImportDecl? Import { get; set; }
     public RuntimeDecl? Runtime { get; set; }
+    /// <summary>CapaKit extension: restart policy of the started workload.</summary>
+    public Located<string>? Restart { get; set; }
 }
 
 public sealed class MountRef

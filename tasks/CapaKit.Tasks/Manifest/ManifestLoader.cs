@@ -271,7 +271,7 @@ public sealed class ManifestLoader
     {
         var workload = new WorkloadDecl { Name = name };
         var context = $"workload '{name.Value}'";
-        foreach (var (key, value) in Entries(body, context, "mounts", "endpoints", "connections", "import", "runtime", "secrets", "description"))
+        foreach (var (key, value) in Entries(body, context, "mounts", "endpoints", "connections", "import", "runtime", "secrets", "description", "restart"))
         {
             switch (key.Value)
             {
@@ -341,6 +341,9 @@ public sealed class ManifestLoader
                     workload.Secrets.AddRange(ScalarList(value, "secrets") ?? []);
                     break;
                 case "description":
+                    break;
+                case "restart":
+                    workload.Restart = Scalar(value, "restart");
                     break;
                 case "import":
                     if (AsMapping(value, "import") is { } importBody)

@@ -204,6 +204,11 @@ public static partial class ManifestValidator
                 {
                     Runtime(name, runtime);
                 }
+                if (workload.Restart is { } restart && !RestartPolicy.All.Contains(restart.Value))
+                {
+                    diagnostics.Error(DiagnosticCodes.BadRestart,
+                        $"Workload '{name}' has restart '{restart.Value}'; use on-failure, always or no.", restart.Location);
+                }
 
                 foreach (var endpoint in workload.Endpoints)
                 {

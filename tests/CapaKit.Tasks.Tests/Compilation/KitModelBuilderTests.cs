@@ -36,6 +36,7 @@ public sealed class KitModelBuilderTests
                 hydrate: {command: "bun run fetch.ts > out.txt"}
                 start: {command: bun run 'src/my app.ts'}
           api:
+            restart: always
             runtime: {source: {toolchain: bun, start: {command: bun run api.ts}}}
         """;
 
@@ -58,6 +59,8 @@ public sealed class KitModelBuilderTests
         Assert.AreEqual("certs/web.key", web.Identity.Key);
         Assert.AreEqual("policies/web.start.sb", web.Phases["start"].SeatbeltProfile);
         Assert.AreEqual("9.9.9", bundle.CompilerVersion);
+        Assert.AreEqual(RestartPolicy.OnFailure, web.Restart, "restart defaults to on-failure");
+        Assert.AreEqual(RestartPolicy.Always, bundle.Workloads["api"].Restart);
     }
 
     [TestMethod]
