@@ -18,77 +18,41 @@ public static class SandboxProcess
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
 
     /// <param name="capture">Collect stdout/stderr (at most <paramref name="captureLimit"/> characters each, the tail) instead of passing them through.</param>
+    /// <param name="onLine">Also hand every output line to this callback (true = stderr), e.g. to write a log; implies capture.</param>
     public static async Task<SandboxResult> RunAsync(SandboxInvocation invocation, TimeSpan? timeout, bool capture = false,
-        int captureLimit = 64 * 1024, string? standardInput = null, CancellationToken ct = default)
+        int captureLimit = 64 * 1024, string? standardInput = null, CancellationToken ct = default, Action<string, bool>? onLine = null)
     {
-        var start = new ProcessStartInfo(invocation.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = capture,
-            RedirectStandardError = capture,
-            RedirectStandardInput = standardInput is not null,
-        };
-        foreach (var arg in invocation.Arguments)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        // The sandbox clears its own environment; the launcher processes get none of ours either.
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
-        start.Environment["LANG"] = "C.UTF-8";
-        foreach (var (name, value) in invocation.Environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
+        capture |= onLine is not null;
         var stopwatch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
         var stdout = new TailBuffer(captureLimit);
         var stderr = new TailBuffer(captureLimit);
-        if (capture)
+        using var running = RunningSandbox.Start(invocation, capture ? (line, isError) =>
         {
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.AppendLine(e.Data); };
-        }
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new CapaKitException(ExitCodes.MissingPrerequisite, $"Could not start {invocation.FileName}: {e.Message}; run 'dotnet capakit doctor'.");
-        }
-        finally
-        {
-            invocation.ReleaseAfterStart();
-        }
-        if (capture)
-        {
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
+            (isError ? stderr : stdout).AppendLine(line);
+            onLine?.Invoke(line, isError);
+        } : null, standardInput is not null);
         if (standardInput is not null)
         {
-            await process.StandardInput.WriteAsync(standardInput);
-            process.StandardInput.Close();
+            await running.Process.StandardInput.WriteAsync(standardInput);
+            running.Process.StandardInput.Close();
         }
 
         var timedOut = false;
-        using var interrupt = ForwardSignals(process, invocation.SandboxExecutable);
+        using var interrupt = ForwardSignals(running.Process, invocation.SandboxExecutable);
         using var deadline = timeout is { } limit && limit > TimeSpan.Zero ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, ct);
         try
         {
-            await process.WaitForExitAsync(either.Token);
+            await running.Process.WaitForExitAsync(either.Token);
         }
         catch (OperationCanceledException)
         {
             timedOut = deadline.IsCancellationRequested;
-            await StopAsync(process, invocation.SandboxExecutable);
+            await StopAsync(running.Process, invocation.SandboxExecutable);
         }
-        process.WaitForExit();
+        running.Process.WaitForExit();
         stopwatch.Stop();
-        var exitCode = timedOut ? ExitCodes.Timeout : process.ExitCode;
+        var exitCode = timedOut ? ExitCodes.Timeout : running.Process.ExitCode;
         return new SandboxResult(exitCode, stopwatch.Elapsed, timedOut, capture ? stdout.ToString() : null, capture ? stderr.ToString() : null);
     }
 
@@ -132,7 +96,7 @@ public static class SandboxProcess
     }
 
     /// <summary>Signals every process below the sandbox launcher except the launcher's own helpers (bwrap and its init).</summary>
-    private static void SignalCommand(Process process, string? sandboxExecutable, int signal)
+    public static void SignalCommand(Process process, string? sandboxExecutable, int signal)
     {
         foreach (var pid in ProcessTree.Descendants(process.Id))
         {
@@ -150,7 +114,7 @@ public static class SandboxProcess
     }
 
     /// <summary>Keeps the last <c>limit</c> characters of a stream.</summary>
-    private sealed class TailBuffer(int limit)
+    internal sealed class TailBuffer(int limit)
     {
         private readonly StringBuilder _text = new();
         private bool _cut;
@@ -175,6 +139,82 @@ public static class SandboxProcess
                 return _cut ? "…" + _text : _text.ToString();
             }
         }
+    }
+}
+
+/// <summary>
+/// A started sandbox: the launcher process (whose exit is the command's exit) and what it owns until then.
+/// The one place a sandbox process is created, for one-shot commands and supervised workloads alike.
+/// </summary>
+public sealed class RunningSandbox : IDisposable
+{
+    private readonly SandboxInvocation _invocation;
+
+    private RunningSandbox(SandboxInvocation invocation, Process process)
+    {
+        _invocation = invocation;
+        Process = process;
+    }
+
+    public Process Process { get; }
+
+    /// <param name="onLine">Receives stdout/stderr lines (true = stderr); null passes them through to ours.</param>
+    public static RunningSandbox Start(SandboxInvocation invocation, Action<string, bool>? onLine, bool redirectInput = false)
+    {
+        var start = new ProcessStartInfo(invocation.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = onLine is not null,
+            RedirectStandardError = onLine is not null,
+            RedirectStandardInput = redirectInput,
+        };
+        foreach (var arg in invocation.Arguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        // The sandbox clears its own environment; the launcher processes get none of ours either.
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+        start.Environment["LANG"] = "C.UTF-8";
+        foreach (var (name, value) in invocation.Environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        if (onLine is not null)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) onLine(e.Data, false); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onLine(e.Data, true); };
+        }
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            process.Dispose();
+            throw new CapaKitException(ExitCodes.MissingPrerequisite, $"Could not start {invocation.FileName}: {e.Message}; run 'dotnet capakit doctor'.");
+        }
+        finally
+        {
+            invocation.ReleaseAfterStart();
+        }
+        if (onLine is not null)
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+        return new RunningSandbox(invocation, process);
+    }
+
+    /// <summary>SIGTERM to the command inside, SIGKILL after the grace period.</summary>
+    public Task StopAsync() => SandboxProcess.StopAsync(Process, _invocation.SandboxExecutable);
+
+    public void Dispose()
+    {
+        Process.Dispose();
+        _invocation.Dispose();
     }
 }
 
