@@ -12,6 +12,8 @@ public static class CapaKitCli
             ExecCommand.Create(),
             DoctorCommand.Create(),
             BuildCommand.Create(),
+            DownCommand.Create(),
+            LogsCommand.Create(),
         };
         root.Options.Add(CommonOptions.Format);
         return await root.Parse(args).InvokeAsync();

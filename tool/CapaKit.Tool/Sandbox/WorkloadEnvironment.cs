@@ -34,6 +34,13 @@ public static class WorkloadEnvironment
             env[variable] = value;
         }
 
+        if (backend == "linux_sandbox")
+        {
+            // The command is a child of the pid namespace's init (its parent pid is 1). The `container`
+            // variable (systemd's convention) tells workloads that this is expected, so parent-watch code
+            // such as the public TypeScript SDK's does not take the sandbox for an orphaned process.
+            env["container"] = "capakit";
+        }
         env["CAPAKIT_WORKLOAD_MID"] = run.Workload.Name;
         env["CAPAKIT_RUNNER_HOST_BACKEND"] = backend;
         env["CAPAKIT_MOUNTS_JSON"] = MountsJson(run);

@@ -34,7 +34,14 @@ public static class WorkloadRunner
     /// <summary>Port the in-sandbox relay listens on; the sandbox has its own network namespace, so any port is free.</summary>
     public const int EgressLoopbackPort = 3128;
 
-    public static async Task<SandboxResult> RunAsync(WorkloadRunRequest request, ConsoleOutput output, CancellationToken ct)
+    public static async Task<SandboxResult> RunAsync(WorkloadRunRequest request, ConsoleOutput output, CancellationToken ct, Action<string, bool>? onLine = null)
+    {
+        await using var prepared = await PrepareAsync(request, output, ct);
+        return await SandboxProcess.RunAsync(prepared.Invocation, prepared.Timeout, request.Capture, standardInput: request.StandardInput, ct: ct, onLine: onLine);
+    }
+
+    /// <summary>Everything up to the start of the sandbox: Bun, mounts, options, the egress proxy of a registry phase, the platform invocation.</summary>
+    public static async Task<PreparedWorkloadRun> PrepareAsync(WorkloadRunRequest request, ConsoleOutput output, CancellationToken ct)
     {
         foreach (var option in request.Options.Keys.Where(o => !request.Bundle.Options.ContainsKey(o)))
         {
@@ -49,51 +56,47 @@ public static class WorkloadRunner
             : throw new CapaKitException(ExitCodes.Usage,
                 $"Workload '{request.Workload.Name}' has no {request.Phase} phase, so there is no policy for it; its phases are {string.Join(", ", request.Workload.Phases.Keys)}.");
 
-        using var runtimeFolder = RuntimeFolder.Create();
-        var run = new SandboxRun
-        {
-            BundleDirectory = request.Kit.BundleDirectory,
-            Kit = request.Bundle,
-            Workload = request.Workload,
-            Phase = request.Phase,
-            Argv = request.Argv,
-            BunExecutable = bun.Executable,
-            MountPaths = ResolveMounts(request),
-            Options = request.Options,
-            ContractEnvironment = request.ContractEnvironment,
-            Sockets = request.Sockets,
-        };
-
-        EgressProxy? proxy = null;
+        var prepared = new PreparedWorkloadRun { RuntimeFolder = RuntimeFolder.Create() };
         try
         {
+            var run = new SandboxRun
+            {
+                BundleDirectory = request.Kit.BundleDirectory,
+                Kit = request.Bundle,
+                Workload = request.Workload,
+                Phase = request.Phase,
+                Argv = request.Argv,
+                BunExecutable = bun.Executable,
+                MountPaths = ResolveMounts(request),
+                Options = request.Options,
+                ContractEnvironment = request.ContractEnvironment,
+                Sockets = request.Sockets,
+            };
             if (phase.Network == NetworkAccess.Registry)
             {
-                var socket = Path.Combine(runtimeFolder.Path, "egress.sock");
+                var socket = Path.Combine(prepared.RuntimeFolder.Path, "egress.sock");
                 var policy = new EgressPolicy(RegistryAllowlist.For(run.WorkloadRoot));
-                proxy = await EgressProxy.StartAsync(policy, socket, NullLogger.Instance, ct);
-                run = run with { Egress = new EgressHookup(socket, SandboxEgressRelay.WriteRelayScript(runtimeFolder.Path), EgressLoopbackPort) };
+                prepared.Proxy = await EgressProxy.StartAsync(policy, socket, NullLogger.Instance, ct);
+                run = run with { Egress = new EgressHookup(socket, SandboxEgressRelay.WriteRelayScript(prepared.RuntimeFolder.Path), EgressLoopbackPort) };
             }
 
-            using var invocation = OperatingSystem.IsMacOS()
-                ? new SeatbeltLauncher().Prepare(run, Path.Combine(runtimeFolder.Path, "tmp"))
+            prepared.Invocation = OperatingSystem.IsMacOS()
+                ? new SeatbeltLauncher().Prepare(run, Path.Combine(prepared.RuntimeFolder.Path, "tmp"))
                 : new LinuxSandboxLauncher().Prepare(run);
+            prepared.Timeout = request.Timeout ?? (phase.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(phase.TimeoutSeconds) : null);
             if (Environment.GetEnvironmentVariable("CAPAKIT_DEBUG_SEATBELT_POLICY") == "1")
             {
-                foreach (var line in invocation.PolicyDescription)
+                foreach (var line in prepared.Invocation.PolicyDescription)
                 {
                     output.Raw(line);
                 }
             }
-            var timeout = request.Timeout ?? (phase.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(phase.TimeoutSeconds) : null);
-            return await SandboxProcess.RunAsync(invocation, timeout, request.Capture, standardInput: request.StandardInput, ct: ct);
+            return prepared;
         }
-        finally
+        catch
         {
-            if (proxy is not null)
-            {
-                await proxy.DisposeAsync();
-            }
+            await prepared.DisposeAsync();
+            throw;
         }
     }
 
@@ -131,5 +134,24 @@ public static class WorkloadRunner
             }
         }
         return current;
+    }
+}
+
+/// <summary>A sandbox ready to start, with what must live as long as it runs (its runtime folder, the egress proxy).</summary>
+public sealed class PreparedWorkloadRun : IAsyncDisposable
+{
+    public SandboxInvocation Invocation { get; set; } = null!;
+    public TimeSpan? Timeout { get; set; }
+    public required RuntimeFolder RuntimeFolder { get; init; }
+    public EgressProxy? Proxy { get; set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        Invocation?.Dispose();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+        RuntimeFolder.Dispose();
     }
 }

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using CapaKit.Tool.Kits;
+using CapaKit.Tool.Output;
+using CapaKit.Tool.Runtime;
+using CapaKit.Tool.Sandbox.Linux;
+
+namespace CapaKit.Tool.Commands;
+
+/// <summary><c>dotnet capakit down [kit]</c>: stop a running Kit gracefully (SIGTERM, grace period, SIGKILL).</summary>
+public static class DownCommand
+{
+    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
+
+    /// <summary>How long the supervisor gets to stop its workloads (each has its own grace period) before it is killed.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    public static Command Create()
+    {
+        var down = new Command("down", "Stop a running Kit: workloads get SIGTERM, then SIGKILL after a grace period; sockets and state are removed.")
+        {
+            KitArgument, CommonOptions.Kit,
+        };
+        down.SetAction(async (parse, ct) =>
+        {
+            var output = ConsoleOutput.From(parse);
+            return await CommandRunner.RunAsync(output, async () =>
+            {
+                var kit = KitProject.Locate(parse.GetValue(KitArgument) ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
+                var paths = new InstancePaths(kit);
+                var state = InstanceState.Read(paths.StateFile);
+                if (state is null || !state.IsAlive())
+                {
+                    File.Delete(paths.StateFile);
+                    output.Info($"Kit '{Path.GetFileNameWithoutExtension(kit.ProjectFile)}' is not running.");
+                    return ExitCodes.Ok;
+                }
+                await output.StatusAsync($"Stopping {state.Kit}", async _ =>
+                {
+                    Native.Kill(state.SupervisorPid, Native.SIGTERM);
+                    var deadline = DateTimeOffset.UtcNow + StopTimeout;
+                    while (InstanceState.ProcessAlive(state.SupervisorPid) && DateTimeOffset.UtcNow < deadline)
+                    {
+                        await Task.Delay(50, ct);
+                    }
+                    if (InstanceState.ProcessAlive(state.SupervisorPid))
+                    {
+                        // The sandboxes die with their supervisor (--die-with-parent).
+                        Native.Kill(state.SupervisorPid, Native.SIGKILL);
+                    }
+                    return 0;
+                });
+                File.Delete(paths.StateFile);
+                output.Info($"Kit '{state.Kit}' stopped.");
+                return ExitCodes.Ok;
+            });
+        });
+        return down;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CapaKit.Tool.Runtime;
+
+/// <summary>What `ps` and `down` read: written atomically by the supervisor of a running Kit.</summary>
+public sealed record InstanceState
+{
+    public required string Kit { get; init; }
+    public required string ProjectFile { get; init; }
+    public required int SupervisorPid { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public string Status { get; set; } = "starting";
+    public string? GatewayUrl { get; set; }
+    public List<string> Urls { get; set; } = [];
+    public SortedDictionary<string, WorkloadState> Workloads { get; set; } = new(StringComparer.Ordinal);
+    public string? Error { get; set; }
+
+    public static InstanceState? Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), InstanceStateJson.Default.InstanceState);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, InstanceStateJson.Default.InstanceState));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>True when the supervisor that wrote this state is still alive.</summary>
+    public bool IsAlive() => ProcessAlive(SupervisorPid);
+
+    public static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed record WorkloadState
+{
+    /// <summary>pending, preparing, starting, ready, restarting, exited, failed, stopped.</summary>
+    public string Status { get; set; } = "pending";
+    public int? Pid { get; set; }
+    public int Restarts { get; set; }
+    public int? LastExitCode { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public string? Message { get; set; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(InstanceState))]
+internal sealed partial class InstanceStateJson : JsonSerializerContext;
