@@ -8,6 +8,7 @@ public static class BundleFormat
     public const int CurrentVersion = 1;
 
     public const string ModelFile = "kit.json";
+    public const string TestsFile = "tests.json";
     public const string PoliciesFolder = "policies";
     public const string CertificatesFolder = "certs";
     public const string CaCertificateFile = "certs/ca.pem";
@@ -31,6 +32,19 @@ public static class BundleFormat
 
     public static string Serialize(KitBundle bundle) => JsonSerializer.Serialize(bundle, Writer.KitBundle) + "\n";
     public static string Serialize(LinuxSandboxSpec spec) => JsonSerializer.Serialize(spec, Writer.LinuxSandboxSpec) + "\n";
+    public static string Serialize(KitTests tests) => JsonSerializer.Serialize(tests, Writer.KitTests) + "\n";
+
+    /// <summary>The Kit's compiled tests, or an empty list when it has no capability-test.yml.</summary>
+    public static KitTests ReadTests(string bundleDirectory)
+    {
+        var path = Path.Combine(bundleDirectory, TestsFile);
+        if (!File.Exists(path))
+        {
+            return new KitTests();
+        }
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize(stream, BundleJsonContext.Default.KitTests) ?? new KitTests();
+    }
 
     /// <summary>Reads a bundle's <c>kit.json</c>, refusing a format version this build does not know.</summary>
     public static KitBundle ReadModel(string bundleDirectory)

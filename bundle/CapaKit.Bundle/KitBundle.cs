@@ -176,4 +176,5 @@ public static class NetworkAccess
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(KitBundle))]
 [JsonSerializable(typeof(LinuxSandboxSpec))]
+[JsonSerializable(typeof(KitTests))]
 public sealed partial class BundleJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using CapaKit.Tasks.Certificates;
 using CapaKit.Tasks.Diagnostics;
 using CapaKit.Tasks.Manifest;
 using CapaKit.Tasks.Policies;
+using CapaKit.Tasks.Testing;
 
 namespace CapaKit.Tasks.Compilation;
 
@@ -31,8 +32,23 @@ public static class KitCompiler
         }
 
         var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile, userSecretsId);
+        var testsFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestFile))!, "capability-test.yml");
+        var tests = File.Exists(testsFile) ? KitTestsLoader.Load(File.ReadAllText(testsFile), testsFile, bundle, diagnostics) : null;
+        if (diagnostics.HasErrors)
+        {
+            return new CompileResult(null, [], [], []);
+        }
+
         var writer = new BundleWriter(bundleDirectory);
         writer.WriteText(BundleFormat.ModelFile, BundleFormat.Serialize(bundle));
+        if (tests is not null)
+        {
+            writer.WriteText(BundleFormat.TestsFile, BundleFormat.Serialize(tests));
+        }
+        else if (File.Exists(Path.Combine(writer.Directory, BundleFormat.TestsFile)))
+        {
+            File.Delete(Path.Combine(writer.Directory, BundleFormat.TestsFile));
+        }
         foreach (var workload in bundle.Workloads.Values)
         {
             foreach (var phase in workload.Phases.Keys)

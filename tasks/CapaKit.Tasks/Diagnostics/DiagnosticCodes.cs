@@ -62,6 +62,10 @@ public static class DiagnosticCodes
     public const string BadDependencySource = "CAPA0191";
     public const string ImportsNotSupported = "CAPA0199";
 
+    // capability-test.yml.
+    public const string TestsSyntax = "CAPA0300";
+    public const string BadTest = "CAPA0301";
+
     // Writing the bundle.
     public const string BundleWriteFailed = "CAPA0900";
 
