@@ -14,7 +14,8 @@ public sealed class SampleBuildTests
         var source = Path.Combine(SdkFeed.RepoRoot, "samples", sample);
         var target = Path.Combine(SdkFeed.NewWorkspace("sample"), sample);
         Copy(source, target);
-        File.WriteAllText(Path.Combine(target, sample + ".kitproj"), $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\" />\n");
+        var project = Path.Combine(target, sample + ".kitproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("CapaKit.Sdk/0.1.0", $"CapaKit.Sdk/{SdkFeed.Version}"));
 
         var result = DotnetCli.Run(target, "build", sample + ".kitproj");
         result.AssertSuccess($"building samples/{sample}");
@@ -35,7 +36,7 @@ public sealed class SampleBuildTests
     {
         foreach (var project in Directory.EnumerateFiles(Path.Combine(SdkFeed.RepoRoot, "samples"), "*.kitproj", SearchOption.AllDirectories))
         {
-            Assert.AreEqual($"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\" />", File.ReadAllText(project).Trim(), project);
+            StringAssert.StartsWith(File.ReadAllText(project), $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\"", project);
         }
     }
 

@@ -13,6 +13,8 @@ public sealed class CapaKitException(int exitCode, string message) : Exception(m
 public static class ExitCodes
 {
     public const int Ok = 0;
+    /// <summary>A Kit test failed (`dotnet capakit test`).</summary>
+    public const int TestsFailed = 1;
     /// <summary>Bad arguments or an unknown Kit, workload or phase.</summary>
     public const int Usage = 2;
     /// <summary>The Kit did not build (manifest errors).</summary>

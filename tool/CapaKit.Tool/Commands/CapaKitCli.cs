@@ -12,10 +12,16 @@ public static class CapaKitCli
             ExecCommand.Create(),
             DoctorCommand.Create(),
             BuildCommand.Create(),
+            SecretsCommand.Create(),
+            UpCommand.Create(),
             DownCommand.Create(),
+            PsCommand.Create(),
+            TestCommand.Create(),
             LogsCommand.Create(),
         };
         root.Options.Add(CommonOptions.Format);
-        return await root.Parse(args).InvokeAsync();
+        // The commands own SIGINT/SIGTERM: exec forwards them to the sandboxed command, up stops the Kit in order.
+        // System.CommandLine's own handler would cancel the action's token and race with that.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

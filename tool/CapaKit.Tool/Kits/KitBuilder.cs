@@ -17,7 +17,12 @@ public static class KitBuilder
             return false;
         }
         var built = File.GetLastWriteTimeUtc(kit.StampFile);
-        return File.GetLastWriteTimeUtc(kit.ManifestFile) <= built && File.GetLastWriteTimeUtc(kit.ProjectFile) <= built;
+        var tests = Path.Combine(kit.Directory, "capability-test.yml");
+        // A missing file reads as 1601-01-01, older than any build.
+        return File.GetLastWriteTimeUtc(kit.ManifestFile) <= built
+            && File.GetLastWriteTimeUtc(kit.ProjectFile) <= built
+            && File.GetLastWriteTimeUtc(tests) <= built
+            && File.Exists(tests) == File.Exists(Path.Combine(kit.BundleDirectory, BundleFormat.TestsFile));
     }
 
     /// <summary>Builds when stale; returns the bundle. Build errors become one <see cref="CapaKitException"/> carrying MSBuild's error lines.</summary>
@@ -43,14 +48,15 @@ public static class KitBuilder
             await process.WaitForExitAsync(ct);
             if (process.ExitCode != 0)
             {
-                var lines = ((await stdout) + (await stderr)).Split('\n')
+                var all = (await stdout) + (await stderr);
+                var lines = all.Split('\n')
                     .Where(l => l.Contains(": error ", StringComparison.Ordinal))
                     .Select(l => l.Trim())
                     .Distinct()
                     .ToList();
                 throw new CapaKitException(ExitCodes.KitBuildFailed,
                     $"Building {Path.GetFileName(kit.ProjectFile)} failed; fix these and run again:\n  " +
-                    (lines.Count > 0 ? string.Join("\n  ", lines) : (await stdout).Trim()));
+                    (lines.Count > 0 ? string.Join("\n  ", lines) : all.Trim()));
             }
         }
         try

@@ -38,16 +38,31 @@ public sealed record InstanceState
     /// <summary>True when the supervisor that wrote this state is still alive.</summary>
     public bool IsAlive() => ProcessAlive(SupervisorPid);
 
+    /// <summary>Running, and not a zombie waiting for its parent to reap it (a killed supervisor can linger as one).</summary>
     public static bool ProcessAlive(int pid)
     {
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The state letter follows the parenthesised command name, which may itself hold spaces or ')'.
+            var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+            return state is not ('Z' or 'X');
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
-            return false;
+            if (OperatingSystem.IsLinux())
+            {
+                return false;
+            }
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
     }
 }

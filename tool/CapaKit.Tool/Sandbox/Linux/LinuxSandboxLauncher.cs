@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CapaKit.Bundle;
 using CapaKit.Tool.Sandbox.Linux.Seccomp;
 
@@ -46,6 +47,13 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
 
         // An empty root: only what is bound below exists inside.
         bwrap.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        // /proc read-only. bwrap covers /proc/sys only if access(W_OK) finds the folder writable, which it never is,
+        // so the sysctl files stay writable to their owner: in a sandbox started by root that is host uid 0, who
+        // could set host sysctls (kernel.core_pattern runs a program as host root). Read-only /proc also stops
+        // writes to other processes' memory through /proc/<pid>/mem, which the ptrace rule does not see.
+        bwrap.AddRange(["--remount-ro", "/proc"]);
+        // bwrap's /dev is a tmpfs without a size cap: /dev/shm gets the /tmp cap, the rest of /dev is read-only.
+        bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
         bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/tmp"]);
         foreach (var path in spec.ReadOnlySystemPaths)
         {
@@ -70,8 +78,12 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
             bwrap.AddRange(["--ro-bind", egress.RelayScript, egress.RelayScript]);
             argv = [run.BunExecutable, egress.RelayScript, egress.ProxySocket, egress.LoopbackPort.ToString(), "--", .. run.Argv];
         }
+        // The root is an uncapped tmpfs as well (writes there would take host memory past the /tmp cap): read-only
+        // once every mount point in it exists.
+        bwrap.AddRange(["--remount-ro", "/"]);
         bwrap.AddRange(["--chdir", spec.Root]);
 
+        InheritedDescriptors.MarkCloseOnExec();
         var seccomp = SeccompProgram.Compile(spec.Seccomp);
         var invocation = default(SandboxInvocation);
         try
@@ -148,4 +160,39 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
     {
         public void Dispose() => Native.Close(fd);
     }
+}
+
+/// <summary>
+/// Descriptors this process inherited from whoever started it (a shell's <c>exec 7&lt; folder</c>, a CI runner's
+/// pipes) would pass through prlimit and bwrap into the sandbox, and an inherited folder is a way out of the root
+/// (<c>openat(fd, "..")</c>). .NET opens its own descriptors close-on-exec; this marks the inherited ones the same.
+/// It runs once, before the first launch creates its inheritable seccomp descriptor, so no launch's own is touched.
+/// </summary>
+internal static partial class InheritedDescriptors
+{
+    private const int FGetfd = 1;
+    private const int FSetfd = 2;
+    private const int FdCloexec = 1;
+
+    private static readonly Lazy<int> Marked = new(MarkAll, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Returns how many descriptors were marked (the first call) or were marked before.</summary>
+    public static int MarkCloseOnExec() => Marked.Value;
+
+    private static int MarkAll()
+    {
+        var marked = 0;
+        foreach (var entry in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd > 2 && Fcntl(fd, FGetfd, 0) is var flags and >= 0 && (flags & FdCloexec) == 0)
+            {
+                Fcntl(fd, FSetfd, flags | FdCloexec);
+                marked++;
+            }
+        }
+        return marked;
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
 }

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using CapaKit.Tool.Kits;
+using CapaKit.Tool.Output;
+using CapaKit.Tool.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace CapaKit.Tool.Commands;
+
+/// <summary><c>dotnet capakit up [kit] [-d]</c>: run a whole Kit until Ctrl-C (or in the background with -d).</summary>
+public static class UpCommand
+{
+    private static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Run in the background; manage it with ps, logs and down." };
+    private static readonly Option<int?> Port = new("--port") { Description = "Gateway port on 127.0.0.1 (default: stable per Kit)." };
+    private static readonly Option<bool> DetachedChild = new("--supervise-detached") { Hidden = true };
+    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
+
+    public static Command Create()
+    {
+        var up = new Command("up", "Run the whole Kit: install, start every workload in connection order, serve exposed endpoints on one local gateway.")
+        {
+            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild,
+        };
+        up.SetAction(async (parse, ct) =>
+        {
+            var output = ConsoleOutput.From(parse);
+            return await CommandRunner.RunAsync(output, async () =>
+            {
+                var kit = KitProject.Locate(parse.GetValue(KitArgument) ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
+                var paths = new InstancePaths(kit);
+                paths.Create();
+                if (parse.GetValue(Detach))
+                {
+                    return await StartDetachedAsync(kit, paths, output, ct);
+                }
+                return await SuperviseAsync(parse, kit, paths, output, parse.GetValue(DetachedChild), ct);
+            });
+        });
+        return up;
+    }
+
+    private static async Task<int> SuperviseAsync(ParseResult parse, KitProject kit, InstancePaths paths, ConsoleOutput output, bool detachedChild, CancellationToken ct)
+    {
+        // One supervisor per Kit: the lock is released by the kernel when this process ends, however it ends.
+        FileStream instanceLock;
+        try
+        {
+            instanceLock = new FileStream(paths.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            var running = InstanceState.Read(paths.StateFile);
+            throw new CapaKitException(ExitCodes.Usage,
+                $"Kit '{running?.Kit ?? Path.GetFileNameWithoutExtension(kit.ProjectFile)}' is already running{(running?.GatewayUrl is { } url ? $" at {url}" : "")} (pid {running?.SupervisorPid}); stop it with: dotnet capakit down.");
+        }
+        using var _ = instanceLock;
+
+        var bundle = await output.StatusAsync("Checking the Kit", status => KitBuilder.EnsureBuiltAsync(kit, status, ct));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(detachedChild ? LogLevel.Information : LogLevel.Warning));
+        var request = new UpRequest
+        {
+            Kit = kit,
+            Bundle = bundle,
+            Options = CommonOptions.ParsePairs(parse.GetValue(CommonOptions.Options), "--option"),
+            Mounts = CommonOptions.ParsePairs(parse.GetValue(CommonOptions.Mounts), "--mount"),
+            Port = parse.GetValue(Port),
+        };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        await using var supervisor = new KitSupervisor(request, paths, output, loggers);
+        try
+        {
+            await output.StatusAsync($"Starting {bundle.Kit.Name}", async status =>
+            {
+                await supervisor.StartAsync(status, stop.Token);
+                return 0;
+            });
+        }
+        catch (CapaKitException e)
+        {
+            supervisor.State.Status = "failed";
+            supervisor.State.Error = e.Message;
+            supervisor.State.Write(paths.StateFile);
+            throw;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return 130;
+        }
+
+        if (output.Json)
+        {
+            output.WriteJson(StateJson(supervisor.State));
+        }
+        else
+        {
+            output.Info($"Kit '{bundle.Kit.Name}' is up ({bundle.Workloads.Count} workloads ready).");
+            foreach (var (path, url) in supervisor.Urls)
+            {
+                output.Info($"  {path,-12} {url}");
+            }
+            if (!detachedChild)
+            {
+                output.Info("Logs: dotnet capakit logs -f. Press Ctrl-C to stop.");
+            }
+        }
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        output.Info($"Stopping {bundle.Kit.Name}…");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Starts a supervisor in its own session, waits until it reports ready (or failed), and returns.</summary>
+    private static async Task<int> StartDetachedAsync(KitProject kit, InstancePaths paths, ConsoleOutput output, CancellationToken ct)
+    {
+        if (InstanceState.Read(paths.StateFile) is { } existing && existing.IsAlive() && existing.Status is "ready" or "starting")
+        {
+            throw new CapaKitException(ExitCodes.Usage, $"Kit '{existing.Kit}' is already running (pid {existing.SupervisorPid}); stop it with: dotnet capakit down.");
+        }
+        File.Delete(paths.StateFile);
+        var self = Environment.ProcessPath!;
+        // sh redirects the supervisor's output to its log and setsid puts it in a session of its own, so it
+        // outlives this shell and its terminal; it never writes to a pipe that closes when we exit.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var arg in new[] { "-c", "log=$1; shift; exec /usr/bin/setsid \"$@\" >>\"$log\" 2>&1 </dev/null", "capakit-up", paths.SupervisorLog, self })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(UpCommand).Assembly.Location);
+        }
+        foreach (var arg in Environment.GetCommandLineArgs().Skip(1).Where(a => a is not "-d" and not "--detach"))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.ArgumentList.Add("--supervise-detached");
+        start.ArgumentList.Add("--kit");
+        start.ArgumentList.Add(kit.ProjectFile);
+        using var child = Process.Start(start) ?? throw new CapaKitException(ExitCodes.Tool, "Could not start the background supervisor.");
+
+        var state = await output.StatusAsync("Starting in the background", async status =>
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                var current = InstanceState.Read(paths.StateFile);
+                if (current is { Status: "ready" or "failed" } || child.HasExited)
+                {
+                    return current;
+                }
+                if (current is not null)
+                {
+                    status(string.Join(", ", current.Workloads.Select(w => $"{w.Key}: {w.Value.Status}")));
+                }
+                await Task.Delay(100, ct);
+            }
+        });
+        if (state is null || state.Status != "ready")
+        {
+            throw new CapaKitException(ExitCodes.Tool,
+                state?.Error ?? $"The background supervisor stopped before the Kit was ready; see {paths.SupervisorLog}.");
+        }
+        if (output.Json)
+        {
+            output.WriteJson(StateJson(state));
+        }
+        else
+        {
+            output.Info($"Kit '{state.Kit}' is up in the background (pid {state.SupervisorPid}).");
+            foreach (var url in state.Urls)
+            {
+                output.Info("  " + url);
+            }
+            output.Info("Manage it with: dotnet capakit ps | logs -f | down.");
+        }
+        return ExitCodes.Ok;
+    }
+
+    public static JsonObject StateJson(InstanceState state) => new()
+    {
+        ["kit"] = state.Kit,
+        ["status"] = state.Status,
+        ["pid"] = state.SupervisorPid,
+        ["gateway"] = state.GatewayUrl,
+        ["urls"] = new JsonArray([.. state.Urls.Select(u => (JsonNode)u)]),
+        ["workloads"] = new JsonObject(state.Workloads.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)new JsonObject
+        {
+            ["status"] = w.Value.Status,
+            ["pid"] = w.Value.Pid,
+            ["restarts"] = w.Value.Restarts,
+            ["lastExitCode"] = w.Value.LastExitCode,
+        }))),
+    };
+}

@@ -1,0 +1,48 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CapaKit.Bundle;
+
+namespace CapaKit.Tool.Mesh;
+
+/// <summary>
+/// Writes <c>CAPAKIT_CONNECTED_WORKLOADS</c>: a JSON array of <c>{workloadMid, endpoint, protocol, bind}</c>, one entry
+/// per endpoint of each connected workload, all of a target's entries sharing its connection socket.
+/// </summary>
+/// <remarks>
+/// Facts from the public TypeScript SDK (the reference client): it looks a peer up by workloadMid and endpoint path
+/// (not by protocol), sends its requests to that path over <c>bind</c>, requires every field to be a non-empty
+/// string, and accepts only the protocols http, mcp, oaic and a2a. Simpler clients take the first entry whose
+/// workloadMid matches, so a target with no endpoints still gets one entry (http at "/"): the connection is declared
+/// and its socket works, and without an entry such a client could not find it.
+/// </remarks>
+internal static class ConnectedWorkloadsWriter
+{
+    private static readonly EndpointModel FallbackEndpoint = new() { Protocol = "http", Path = "/" };
+
+    // Read by programs, not put in HTML: keep '+', '&' and non-ASCII text readable rather than \u-escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Write(KitBundle kit, IEnumerable<(string Target, string Socket)> connections)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            foreach (var (target, socket) in connections)
+            {
+                var endpoints = kit.Workloads[target].Endpoints;
+                foreach (var endpoint in endpoints.Count > 0 ? endpoints : [FallbackEndpoint])
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("workloadMid", target);
+                    writer.WriteString("endpoint", endpoint.Path);
+                    writer.WriteString("protocol", endpoint.Protocol);
+                    writer.WriteString("bind", "unix:" + socket);
+                    writer.WriteEndObject();
+                }
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

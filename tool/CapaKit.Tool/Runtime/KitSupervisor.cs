@@ -1,0 +1,396 @@
+using System.Net.Sockets;
+using CapaKit.Bundle;
+using CapaKit.Tool.Gateway;
+using CapaKit.Tool.Kits;
+using CapaKit.Tool.Mesh;
+using CapaKit.Tool.Output;
+using CapaKit.Tool.Sandbox;
+using CapaKit.Tool.Secrets;
+using Microsoft.Extensions.Logging;
+
+namespace CapaKit.Tool.Runtime;
+
+/// <summary>What `up` was asked for.</summary>
+public sealed record UpRequest
+{
+    public required KitProject Kit { get; init; }
+    public required KitBundle Bundle { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Mounts { get; init; } = new Dictionary<string, string>();
+    public int? Port { get; init; }
+    /// <summary>How long a started workload may take to answer on its ingress.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Runs a whole Kit: prepare and hydrate phases (skipped when their inputs are unchanged), then every workload's
+/// start command in connection order, each ready when its ingress answers; the mTLS mesh between them, a
+/// secrets bridge per workload, the host gateway; restarts with backoff; an orderly stop.
+/// </summary>
+public sealed class KitSupervisor : IAsyncDisposable
+{
+    private readonly UpRequest _request;
+    private readonly InstancePaths _paths;
+    private readonly ConsoleOutput _output;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly InstanceState _state;
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WorkloadLoop> _loops = new(StringComparer.Ordinal);
+    private readonly List<SecretsBridge> _bridges = [];
+    private readonly Lock _stateLock = new();
+    private WorkloadMesh? _mesh;
+    private KitGateway? _gateway;
+
+    public KitSupervisor(UpRequest request, InstancePaths paths, ConsoleOutput output, ILoggerFactory loggers)
+    {
+        _request = request;
+        _paths = paths;
+        _output = output;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("capakit");
+        _state = new InstanceState
+        {
+            Kit = request.Bundle.Kit.Name,
+            ProjectFile = request.Kit.ProjectFile,
+            SupervisorPid = Environment.ProcessId,
+            StartedAt = DateTimeOffset.UtcNow,
+        };
+        var order = request.Bundle.StartOrder;
+        for (var i = 0; i < order.Count; i++)
+        {
+            _index[order[i]] = i;
+            _state.Workloads[order[i]] = new WorkloadState();
+        }
+    }
+
+    public InstanceState State => _state;
+
+    /// <summary>Brings the Kit up; returns once every workload is ready (or throws with the reason). Workloads keep running until <see cref="DisposeAsync"/>.</summary>
+    public async Task StartAsync(Action<string>? status, CancellationToken ct)
+    {
+        var bundle = _request.Bundle;
+        _paths.Create();
+        SaveState();
+
+        ISecretSource secrets = KitUserSecrets.TryOpen(bundle) is { } store ? store : new NoSecrets();
+        var missing = MissingSecrets.Check(bundle, secrets);
+        if (missing.Count > 0)
+        {
+            throw new CapaKitException(ExitCodes.Usage, MissingSecrets.Describe(missing));
+        }
+
+        // Installs and one-off setup first, in start order, each skipped when its inputs are unchanged.
+        foreach (var name in bundle.StartOrder)
+        {
+            foreach (var phase in new[] { "prepare", "hydrate" })
+            {
+                await RunSetupPhaseAsync(bundle.Workloads[name], phase, status, ct);
+            }
+        }
+
+        _mesh = await WorkloadMesh.StartAsync(bundle, _request.Kit.BundleDirectory, _paths.MeshDirectory,
+            w => _paths.IngressSocket(_index[w]), _loggers.CreateLogger("capakit.mesh"), ct);
+
+        foreach (var name in bundle.StartOrder)
+        {
+            var workload = bundle.Workloads[name];
+            var socketDirectory = _paths.SocketDirectory(_index[name]);
+            Directory.CreateDirectory(socketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var bridge = await SecretsBridge.StartAsync(_paths.BridgeSocket(_index[name]), name, SecretGrants.For(bundle, name), secrets,
+                _loggers.CreateLogger("capakit.secrets"), ct);
+            _bridges.Add(bridge);
+
+            status?.Invoke($"Starting {name}");
+            var loop = new WorkloadLoop(this, workload);
+            _loops[name] = loop;
+            await loop.StartAsync(ct);
+        }
+
+        _gateway = await KitGateway.StartAsync(bundle, new GatewayOptions(_request.Port),
+            w => _loops.TryGetValue(w, out var l) && l.IsReady ? _paths.IngressSocket(_index[w]) : null,
+            _loggers.CreateLogger("capakit.gateway"), ct);
+        lock (_stateLock)
+        {
+            _state.Status = "ready";
+            _state.GatewayUrl = _gateway.BaseUri.ToString();
+            _state.Urls = _gateway.Urls.Select(u => $"{u.Path} {u.Url}").ToList();
+        }
+        SaveState();
+    }
+
+    public IReadOnlyList<(string Path, Uri Url)> Urls => _gateway?.Urls ?? [];
+
+    private async Task RunSetupPhaseAsync(WorkloadModel workload, string phase, Action<string>? status, CancellationToken ct)
+    {
+        if (!workload.Phases.TryGetValue(phase, out var model))
+        {
+            return;
+        }
+        var root = Path.GetFullPath(Path.Combine(_request.Bundle.Kit.Directory, workload.Root));
+        if (PrepareCache.IsCurrent(root, phase, model.Command))
+        {
+            Log(workload.Name, $"{phase}: inputs unchanged since the last success, skipped");
+            return;
+        }
+        UpdateWorkload(workload.Name, s => s.Status = phase == "prepare" ? "preparing" : "hydrating");
+        status?.Invoke($"{workload.Name}: {phase} ({model.Command})");
+        Log(workload.Name, $"{phase}: {model.Command}");
+        var result = await WorkloadRunner.RunAsync(Request(workload, phase, [.. model.Argv], sockets: []) with { Capture = true }, _output, ct,
+            (line, _) => Log(workload.Name, line));
+        if (result.ExitCode != 0)
+        {
+            UpdateWorkload(workload.Name, s => { s.Status = "failed"; s.LastExitCode = result.ExitCode; s.Message = $"{phase} failed"; });
+            throw new CapaKitException(ExitCodes.Tool,
+                $"The {phase} phase of '{workload.Name}' failed with exit code {result.ExitCode}{(result.TimedOut ? " (time limit)" : "")}; see: dotnet capakit logs {workload.Name}.");
+        }
+        PrepareCache.MarkDone(root, phase, model.Command);
+    }
+
+    private WorkloadRunRequest Request(WorkloadModel workload, string phase, IReadOnlyList<string> argv, IReadOnlyList<string> sockets,
+        IReadOnlyDictionary<string, string>? contract = null) => new()
+    {
+        Kit = _request.Kit,
+        Bundle = _request.Bundle,
+        Workload = workload,
+        Phase = phase,
+        Argv = argv,
+        Options = _request.Options,
+        Mounts = _request.Mounts.Where(m => workload.Mounts.Any(w => w.Mount == m.Key)).ToDictionary(),
+        ContractEnvironment = contract ?? new Dictionary<string, string>(),
+        Sockets = sockets,
+    };
+
+    private void UpdateWorkload(string name, Action<WorkloadState> change)
+    {
+        lock (_stateLock)
+        {
+            change(_state.Workloads[name]);
+        }
+        SaveState();
+    }
+
+    private void SaveState()
+    {
+        lock (_stateLock)
+        {
+            _state.Write(_paths.StateFile);
+        }
+    }
+
+    private readonly Lock _logLock = new();
+
+    /// <summary>One line in the workload's log file, with a UTC timestamp.</summary>
+    internal void Log(string workload, string line)
+    {
+        lock (_logLock)
+        {
+            File.AppendAllText(_paths.LogFile(workload), $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}\n");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_stateLock)
+        {
+            _state.Status = "stopping";
+        }
+        SaveState();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+        // Dependents first: the reverse of start order.
+        foreach (var name in Enumerable.Reverse(_request.Bundle.StartOrder))
+        {
+            if (_loops.TryGetValue(name, out var loop))
+            {
+                await loop.StopAsync();
+            }
+        }
+        foreach (var bridge in _bridges)
+        {
+            await bridge.DisposeAsync();
+        }
+        if (_mesh is not null)
+        {
+            await _mesh.DisposeAsync();
+        }
+        foreach (var index in _index.Values)
+        {
+            try
+            {
+                Directory.Delete(_paths.SocketDirectory(index), recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        lock (_stateLock)
+        {
+            _state.Status = "stopped";
+        }
+        SaveState();
+    }
+
+    /// <summary>One workload's start command, kept running under its restart policy.</summary>
+    private sealed class WorkloadLoop(KitSupervisor owner, WorkloadModel workload)
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private RunningSandbox? _current;
+        private Task? _loop;
+
+        public bool IsReady { get; private set; }
+
+        public async Task StartAsync(CancellationToken ct)
+        {
+            _loop = Task.Run(() => RunAsync(_stop.Token));
+            using var timeout = new CancellationTokenSource(owner._request.ReadyTimeout);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, ct);
+            var finished = await Task.WhenAny(_firstReady.Task, Task.Delay(Timeout.Infinite, either.Token));
+            if (finished != _firstReady.Task)
+            {
+                ct.ThrowIfCancellationRequested();
+                throw new CapaKitException(ExitCodes.Tool,
+                    $"'{workload.Name}' did not answer on its ingress within {owner._request.ReadyTimeout.TotalSeconds:0} s; see: dotnet capakit logs {workload.Name}.");
+            }
+            await _firstReady.Task;
+        }
+
+        private async Task RunAsync(CancellationToken stop)
+        {
+            var index = owner._index[workload.Name];
+            var ingress = owner._paths.IngressSocket(index);
+            var contract = new Dictionary<string, string>
+            {
+                ["CAPAKIT_RUNNER_MANAGED_INGRESS_BIND"] = "unix:" + ingress,
+                ["CAPAKIT_RUNNER_BRIDGE_BIND"] = "unix:" + owner._paths.BridgeSocket(index),
+                ["CAPAKIT_CONNECTED_WORKLOADS"] = owner._mesh!.ConnectedWorkloadsJson(workload.Name),
+            };
+            List<string> sockets = [owner._paths.SocketDirectory(index), .. workload.Connections.Select(peer => owner._mesh.ConnectionSocket(workload.Name, peer))];
+            var phase = workload.Phases["start"];
+            var backoff = TimeSpan.FromSeconds(1);
+            while (!stop.IsCancellationRequested)
+            {
+                int exitCode;
+                var started = DateTimeOffset.UtcNow;
+                try
+                {
+                    File.Delete(ingress);
+                    await using var prepared = await WorkloadRunner.PrepareAsync(owner.Request(workload, "start", [.. phase.Argv], sockets, contract), owner._output, stop);
+                    using var running = RunningSandbox.Start(prepared.Invocation, (line, _) => owner.Log(workload.Name, line));
+                    _current = running;
+                    owner.UpdateWorkload(workload.Name, s => { s.Status = "starting"; s.Pid = running.Process.Id; s.StartedAt = started; });
+                    owner.Log(workload.Name, $"started (pid {running.Process.Id}): {phase.Command}");
+
+                    var ready = WaitForIngressAsync(ingress, running, stop);
+                    var exited = running.Process.WaitForExitAsync(CancellationToken.None);
+                    if (await Task.WhenAny(ready, exited) == ready && await ready)
+                    {
+                        IsReady = true;
+                        owner.UpdateWorkload(workload.Name, s => s.Status = "ready");
+                        owner.Log(workload.Name, "ready");
+                        _firstReady.TrySetResult();
+                    }
+                    await exited;
+                    IsReady = false;
+                    exitCode = running.Process.ExitCode;
+                    _current = null;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (CapaKitException e)
+                {
+                    owner.Log(workload.Name, "error: " + e.Message);
+                    owner.UpdateWorkload(workload.Name, s => { s.Status = "failed"; s.Message = e.Message; });
+                    _firstReady.TrySetException(e);
+                    return;
+                }
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                owner.Log(workload.Name, $"exited with code {exitCode}");
+                var restart = workload.Restart == RestartPolicy.Always || (workload.Restart == RestartPolicy.OnFailure && exitCode != 0);
+                if (!restart)
+                {
+                    owner.UpdateWorkload(workload.Name, s => { s.Status = "exited"; s.LastExitCode = exitCode; s.Pid = null; });
+                    _firstReady.TrySetException(new CapaKitException(ExitCodes.Tool,
+                        $"'{workload.Name}' exited with code {exitCode} before it was ready; see: dotnet capakit logs {workload.Name}."));
+                    return;
+                }
+                // A workload that ran for a while earns a fresh backoff.
+                if (DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(60))
+                {
+                    backoff = TimeSpan.FromSeconds(1);
+                }
+                owner.UpdateWorkload(workload.Name, s => { s.Status = "restarting"; s.Restarts++; s.LastExitCode = exitCode; s.Pid = null; });
+                owner.Log(workload.Name, $"restarting in {backoff.TotalSeconds:0} s ({workload.Restart})");
+                try
+                {
+                    await Task.Delay(backoff, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+            }
+            owner.UpdateWorkload(workload.Name, s => { s.Status = "stopped"; s.Pid = null; });
+        }
+
+        /// <summary>Ready = something accepts a connection on the ingress socket (or, with no endpoints, it is running).</summary>
+        private async Task<bool> WaitForIngressAsync(string ingress, RunningSandbox running, CancellationToken stop)
+        {
+            if (workload.Endpoints.Count == 0)
+            {
+                return true;
+            }
+            while (!stop.IsCancellationRequested && !running.Process.HasExited)
+            {
+                if (File.Exists(ingress))
+                {
+                    try
+                    {
+                        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(ingress), stop);
+                        return true;
+                    }
+                    catch (SocketException)
+                    {
+                    }
+                }
+                // The workload creates its socket when it is ready to listen; poll briefly.
+                await Task.Delay(25, stop);
+            }
+            return false;
+        }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            if (_current is { } running)
+            {
+                await running.StopAsync();
+            }
+            if (_loop is not null)
+            {
+                await _loop;
+            }
+        }
+    }
+
+    /// <summary>A Kit without a UserSecretsId has no stored secrets.</summary>
+    private sealed class NoSecrets : ISecretSource
+    {
+        public bool TryGet(string name, out string value)
+        {
+            value = "";
+            return false;
+        }
+    }
+}
