@@ -1,3 +1,4 @@
 using CapaKit.Tool.Commands;
 
+CapaKit.Tool.Output.StartupTrace.Mark("main");
 return await CapaKitCli.RunAsync(args);

@@ -14,8 +14,67 @@ internal sealed record BunVersionProbe(string? Version, string Problem)
 
     internal bool Succeeded => Version is not null;
 
-    /// <summary>Runs the file with <c>--version</c>; a crash, a non-zero exit or empty output is a failure, never an exception.</summary>
+    /// <summary>
+    /// Like <see cref="RunUncached"/>, but remembers a success for the same file (path, size, modification time),
+    /// so a command does not pay a process start to re-check the Bun it checked last time.
+    /// </summary>
     internal static BunVersionProbe Run(string executable)
+    {
+        var memo = MemoFile(executable);
+        string? key = null;
+        try
+        {
+            var info = new FileInfo(executable);
+            key = $"{info.FullName}\n{info.Length}\n{info.LastWriteTimeUtc.Ticks}\n";
+            if (memo is not null && File.Exists(memo))
+            {
+                var text = File.ReadAllText(memo);
+                if (text.StartsWith(key, StringComparison.Ordinal) && text[key.Length..].Trim() is { Length: > 0 } version)
+                {
+                    return new BunVersionProbe(version, "");
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        var probe = RunUncached(executable);
+        if (probe.Succeeded && memo is not null && key is not null)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(memo)!);
+                var temp = memo + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllText(temp, key + probe.Version + "\n");
+                File.Move(temp, memo, overwrite: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return probe;
+    }
+
+    private static string? MemoFile(string executable)
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
+        if (cache is null)
+        {
+            return null;
+        }
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(executable))))[..16];
+        return Path.Combine(cache, "capakit", "bun-probes", hash);
+    }
+
+    /// <summary>Runs the file with <c>--version</c>; a crash, a non-zero exit or empty output is a failure, never an exception.</summary>
+    internal static BunVersionProbe RunUncached(string executable)
     {
         var start = new ProcessStartInfo(executable)
         {

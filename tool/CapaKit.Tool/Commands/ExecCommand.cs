@@ -36,12 +36,14 @@ public static class ExecCommand
             var output = ConsoleOutput.From(parse);
             return await CommandRunner.RunAsync(output, async () =>
             {
+                StartupTrace.Mark("exec parsed");
                 var kit = KitProject.Locate(parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
                 var bundle = await output.StatusAsync("Checking the Kit", status => KitBuilder.EnsureBuiltAsync(kit, status, ct));
                 var target = bundle.Workloads.TryGetValue(parse.GetValue(workload)!, out var w)
                     ? w
                     : throw new CapaKitException(ExitCodes.Usage,
                         $"The Kit has no workload '{parse.GetValue(workload)}'; its workloads are {string.Join(", ", bundle.Workloads.Keys)}.");
+                StartupTrace.Mark("bundle read");
                 var phaseName = parse.GetValue(phase)!;
                 var argv = parse.GetValue(command) is { Length: > 0 } given
                     ? given

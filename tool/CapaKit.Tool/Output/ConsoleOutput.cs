@@ -8,17 +8,20 @@ namespace CapaKit.Tool.Output;
 /// <summary>Human text and progress go to stderr (so stdout stays the command's own); --format json writes one JSON document to stdout.</summary>
 public sealed class ConsoleOutput
 {
-    private readonly IAnsiConsole _stderr;
+    // Created on first use: detecting the terminal costs milliseconds that a redirected, scripted run never needs.
+    private readonly Lazy<IAnsiConsole> _console;
 
     private ConsoleOutput(bool json)
     {
         Json = json;
-        _stderr = AnsiConsole.Create(new AnsiConsoleSettings
+        _console = new Lazy<IAnsiConsole>(() => AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Console.Error),
             Interactive = json || Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Detect,
-        });
+        }));
     }
+
+    private IAnsiConsole _stderr => _console.Value;
 
     public bool Json { get; }
 

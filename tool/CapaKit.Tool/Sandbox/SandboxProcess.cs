@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using CapaKit.Tool.Output;
 using CapaKit.Tool.Sandbox.Linux;
 
 namespace CapaKit.Tool.Sandbox;
@@ -200,6 +201,7 @@ public sealed class RunningSandbox : IDisposable
         {
             invocation.ReleaseAfterStart();
         }
+        StartupTrace.Mark("sandbox started");
         if (onLine is not null)
         {
             process.BeginOutputReadLine();

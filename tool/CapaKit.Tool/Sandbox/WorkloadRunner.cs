@@ -51,6 +51,7 @@ public static class WorkloadRunner
         var bun = BunLocator.Find() ?? await output.StatusAsync("Installing Bun", status =>
             new BunProvisioner().EnsureAsync(progress: new Progress<string>(status), ct: ct));
 
+        StartupTrace.Mark("bun located");
         var phase = request.Workload.Phases.TryGetValue(request.Phase, out var p)
             ? p
             : throw new CapaKitException(ExitCodes.Usage,
@@ -83,6 +84,7 @@ public static class WorkloadRunner
             prepared.Invocation = OperatingSystem.IsMacOS()
                 ? new SeatbeltLauncher().Prepare(run, Path.Combine(prepared.RuntimeFolder.Path, "tmp"))
                 : new LinuxSandboxLauncher().Prepare(run);
+            StartupTrace.Mark("sandbox prepared");
             prepared.Timeout = request.Timeout ?? (phase.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(phase.TimeoutSeconds) : null);
             if (Environment.GetEnvironmentVariable("CAPAKIT_DEBUG_SEATBELT_POLICY") == "1")
             {
