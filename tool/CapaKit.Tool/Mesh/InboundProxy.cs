@@ -53,8 +53,8 @@ internal sealed class InboundProxy(
         var ingress = await ConnectIngressAsync(cancellationToken).ConfigureAwait(false);
         if (ingress is null)
         {
-            await MeshErrorResponse.TrySendAsync(tls, $"workload '{target}' is not accepting connections", cancellationToken).ConfigureAwait(false);
-            await TryShutdownAsync(tls).ConfigureAwait(false);
+            await MeshErrorResponse.SendAsync(tls, () => new ValueTask(tls.ShutdownAsync()),
+                $"workload '{target}' is not accepting connections", cancellationToken).ConfigureAwait(false);
             return;
         }
         using (ingress)
@@ -85,18 +85,6 @@ internal sealed class InboundProxy(
         {
             MeshLog.IngressUnreachable(logger, target, path, e.Message);
             return null;
-        }
-    }
-
-    private static async Task TryShutdownAsync(SslStream tls)
-    {
-        try
-        {
-            await tls.ShutdownAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The peer is gone already.
         }
     }
 }

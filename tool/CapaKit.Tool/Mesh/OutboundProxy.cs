@@ -71,16 +71,10 @@ internal sealed class OutboundProxy(
         await DuplexPipe.RunAsync(workload, upstream, tls, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RefuseAsync(Socket workload, NetworkStream stream, string message, CancellationToken cancellationToken)
-    {
-        await MeshErrorResponse.TrySendAsync(stream, message, cancellationToken).ConfigureAwait(false);
-        try
+    private static Task RefuseAsync(Socket workload, NetworkStream stream, string message, CancellationToken cancellationToken) =>
+        MeshErrorResponse.SendAsync(stream, () =>
         {
             workload.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // The workload hung up already.
-        }
-    }
+            return ValueTask.CompletedTask;
+        }, message, cancellationToken);
 }
