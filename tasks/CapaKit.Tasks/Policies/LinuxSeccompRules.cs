@@ -22,6 +22,8 @@ public static class LinuxSeccompRules
     public const ulong FileTypeMask = 0xF000; // S_IFMT, 0o170000
     public const ulong CharacterDevice = 0x2000; // S_IFCHR, 0o020000
     public const ulong BlockDevice = 0x6000; // S_IFBLK, 0o060000
+    public const ulong SetUserId = 0x800; // S_ISUID, 0o4000
+    public const ulong SetGroupId = 0x400; // S_ISGID, 0o2000
     public const ulong Tiocsti = 0x5412;
     public const ulong Tioclinux = 0x541C;
     public const ulong CloneNewUser = 0x10000000;
@@ -35,6 +37,9 @@ public static class LinuxSeccompRules
         ("reads or writes another process's memory", ["ptrace", "process_vm_readv", "process_vm_writev"]),
         ("io_uring opens files and sockets without the syscalls this filter checks", ["io_uring_enter", "io_uring_register", "io_uring_setup"]),
         ("changes the root or the mount table the sandbox is built from", ["chroot", "mount", "pivot_root", "umount2"]),
+        // The new mount API does what mount() does by other calls; --cap-drop ALL stops it too, this keeps the layers alike.
+        ("mounts through the new mount API, which the mount rule does not see",
+            ["fsconfig", "fsmount", "fsopen", "fspick", "mount_setattr", "move_mount", "open_tree"]),
         ("enters or creates namespaces, which would undo the sandbox's view", ["setns", "unshare"]),
         ("the kernel keyring is not namespaced and may hold host credentials", ["add_key", "keyctl", "request_key"]),
         ("loads programs into the kernel", ["bpf"]),
@@ -61,6 +66,15 @@ public static class LinuxSeccompRules
         rules.Add(Deny("mknod", "creates a block device node", MaskedEq(1, FileTypeMask, BlockDevice)));
         rules.Add(Deny("mknodat", "creates a character device node", MaskedEq(2, FileTypeMask, CharacterDevice)));
         rules.Add(Deny("mknodat", "creates a block device node", MaskedEq(2, FileTypeMask, BlockDevice)));
+
+        // The workload root and read-write mounts are host folders, and a sandbox started by root writes there as host
+        // root: a setuid (or setgid) bit on one of its files would hand root to any host user who runs it. Writing a
+        // file clears those bits (nothing inside has CAP_FSETID), so the chmod calls are the only way to set them.
+        foreach (var (syscall, modeArg) in new[] { ("chmod", 1), ("fchmod", 1), ("fchmodat", 2), ("fchmodat2", 2) })
+        {
+            rules.Add(Deny(syscall, "sets the setuid bit: a host user running the file would become its owner", MaskedEq(modeArg, SetUserId, SetUserId)));
+            rules.Add(Deny(syscall, "sets the setgid bit: a host user running the file would join its group", MaskedEq(modeArg, SetGroupId, SetGroupId)));
+        }
 
         // The request code is an unsigned int to the kernel: mask off high bits a caller could add.
         rules.Add(Deny("ioctl", "TIOCSTI pushes keystrokes into the controlling terminal", MaskedEq(1, Low32, Tiocsti)));

@@ -94,7 +94,14 @@ public sealed class SeccompProgram : IDisposable
                 var syscall = LibSeccomp.ResolveSyscallName(rule.Syscall);
                 if (syscall == LibSeccomp.UnknownSyscall)
                 {
-                    throw SeccompException.UnknownSyscall(number, rule.Syscall);
+                    if (!NewerThanSomeLibseccomp.Contains(rule.Syscall))
+                    {
+                        throw SeccompException.UnknownSyscall(number, rule.Syscall);
+                    }
+                    // An older libseccomp (e.g. 2.5.3) cannot name this call; refusing every sandbox would be worse
+                    // than this one gap, which `doctor` and the debug printout show.
+                    description[i] = $"skipped {rule.Syscall}: this libseccomp does not know it; update libseccomp to filter it";
+                    continue;
                 }
                 // Numbers below -1 are libseccomp's pseudo-syscalls: names that exist only on other
                 // architectures (socketcall, ipc on x86_64). libseccomp accepts the rule and emits no code for it.
@@ -119,6 +126,9 @@ public sealed class SeccompProgram : IDisposable
             LibSeccomp.Release(ctx);
         }
     }
+
+    /// <summary>Calls added to the kernel after libseccomp releases still common on LTS distributions.</summary>
+    private static readonly HashSet<string> NewerThanSomeLibseccomp = new(StringComparer.Ordinal) { "fchmodat2", "mseal", "map_shadow_stack" };
 
     private static byte[] Export(nint ctx)
     {
