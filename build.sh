@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CapaKit for .NET developer entry point.
 #   ./build.sh test            run every test (what CI runs); prints "N passed, N failed" last
-#   ./build.sh sample <name>   build the SDK and the tool, compile samples/<name>, install and test each workload in its sandbox
+#   ./build.sh sample <name>   build the SDK and the tool, run samples/<name> with `dotnet capakit up`, run its tests, stop it
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
@@ -67,6 +67,10 @@ cmd_test() {
   return $status
 }
 
+json_list() { # json_list <key>: the string items of a "key": [...] list in the JSON on stdin
+  sed -n "/\"$1\": \[/,/]/p" | grep -o '"[a-z0-9_-]*"' | grep -v "\"$1\"" | tr -d '"'
+}
+
 cmd_sample() {
   local name=${1:-}
   [ -n "$name" ] || die "name a sample: $(ls -d samples/*/ | xargs -n1 basename | tr '\n' ' ')"
@@ -81,19 +85,25 @@ cmd_sample() {
   local kit="samples/$name"
   say "compiling $kit"
   local info; info=$("${capakit[@]}" build --kit "$kit" --format json)
-  local workloads mounts=() m w
-  workloads=$(sed -n '/"workloads"/,/]/p' <<<"$info" | grep -o '"[a-z0-9_-]*"' | grep -v workloads | tr -d '"')
-  for m in $(sed -n '/"hostMounts"/,/]/p' <<<"$info" | grep -o '"[a-z0-9_-]*"' | grep -v hostMounts | tr -d '"'); do
+  local mounts=() m
+  for m in $(json_list hostMounts <<<"$info"); do
     mkdir -p "artifacts/sample-data/$name/$m"
     mounts+=(--mount "$m=$repo/artifacts/sample-data/$name/$m")
   done
-  for w in $workloads; do
-    say "$name/$w: bun install (prepare phase: the npm registry only, through CapaKit's egress proxy)"
-    "${capakit[@]}" exec "$w" --kit "$kit" --phase prepare "${mounts[@]}" -- bun install --frozen-lockfile
-    say "$name/$w: bun test (start phase: no network)"
-    "${capakit[@]}" exec "$w" --kit "$kit" "${mounts[@]}" -- bun test
+  # A sample's secrets get fresh throwaway values so it runs without setup; your own Kits use `dotnet capakit secrets set`.
+  local secret
+  for secret in $(json_list secrets <<<"$info"); do
+    head -c 24 /dev/urandom | base64 | "${capakit[@]}" secrets set "$secret" --kit "$kit" >/dev/null
   done
-  say "kit bundle: $kit/bin/Debug/kit; running the whole Kit comes with 'dotnet capakit up'"
+  say "running $kit (dotnet capakit up -d)"
+  "${capakit[@]}" up "$kit" -d "${mounts[@]}"
+  "${capakit[@]}" ps
+  say "testing $kit (dotnet capakit test)"
+  local status=0
+  "${capakit[@]}" test "$kit" "${mounts[@]}" || status=$?
+  say "stopping $kit"
+  "${capakit[@]}" down "$kit"
+  return $status
 }
 
 case "${1:-}" in

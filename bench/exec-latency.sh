@@ -58,8 +58,9 @@ bunm=$(m bun); bw=$(m bwrap); ex=$(m exec); ve=$(m version)
 echo "| command | median ms | over bare bun | over bare bwrap |"
 echo "|---|---|---|---|"
 echo "| \`bun -e 0\` | $bunm | – | – |"
-echo "| \`bwrap … bun -e 0\` (launcher's flags, no seccomp) | $bw | +$((bw - bunm)) | – |"
-echo "| \`capakit exec hello -- bun -e 0\` | $ex | +$((ex - bunm)) | +$((ex - bw)) |"
+diff() { awk "BEGIN{printf \"+%.1f\", $1 - $2}"; }
+echo "| \`bwrap … bun -e 0\` (launcher's flags, no seccomp) | $bw | $(diff "$bw" "$bunm") | – |"
+echo "| \`capakit exec hello -- bun -e 0\` | $ex | $(diff "$ex" "$bunm") | $(diff "$ex" "$bw") |"
 echo "| \`capakit --version\` | $ve | | |"
 echo
 echo "$runs runs each, alternating; $(nproc) cores; Release + ReadyToRun tool; $(date -u +%Y-%m-%d)."

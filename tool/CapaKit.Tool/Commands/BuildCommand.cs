@@ -31,6 +31,7 @@ public static class BuildCommand
                         ["rebuilt"] = !fresh,
                         ["workloads"] = new JsonArray([.. bundle.Workloads.Keys.Select(w => (JsonNode)w)]),
                         ["hostMounts"] = new JsonArray([.. bundle.HostMounts.Keys.Select(m => (JsonNode)m)]),
+                        ["secrets"] = new JsonArray([.. bundle.Secrets.Keys.Select(m => (JsonNode)m)]),
                     });
                 }
                 else

@@ -30,7 +30,11 @@ public static class DownCommand
                 var state = InstanceState.Read(paths.StateFile);
                 if (state is null || !state.IsAlive())
                 {
-                    File.Delete(paths.StateFile);
+                    // A Kit that never ran has no instance folder, and File.Delete throws for a missing folder.
+                    if (File.Exists(paths.StateFile))
+                    {
+                        File.Delete(paths.StateFile);
+                    }
                     output.Info($"Kit '{Path.GetFileNameWithoutExtension(kit.ProjectFile)}' is not running.");
                     return ExitCodes.Ok;
                 }

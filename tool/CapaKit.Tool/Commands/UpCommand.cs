@@ -84,6 +84,7 @@ public static class UpCommand
         {
             supervisor.State.Status = "failed";
             supervisor.State.Error = e.Message;
+            supervisor.State.ExitCode = e.ExitCode;
             supervisor.State.Write(paths.StateFile);
             throw;
         }
@@ -167,7 +168,8 @@ public static class UpCommand
         });
         if (state is null || state.Status != "ready")
         {
-            throw new CapaKitException(ExitCodes.Tool,
+            // The supervisor's own exit code: a missing secret or mount is a usage error (2) with -d too, not a tool failure.
+            throw new CapaKitException(state?.ExitCode ?? ExitCodes.Tool,
                 state?.Error ?? $"The background supervisor stopped before the Kit was ready; see {paths.SupervisorLog}.");
         }
         if (output.Json)

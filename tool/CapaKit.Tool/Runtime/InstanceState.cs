@@ -15,6 +15,8 @@ public sealed record InstanceState
     public List<string> Urls { get; set; } = [];
     public SortedDictionary<string, WorkloadState> Workloads { get; set; } = new(StringComparer.Ordinal);
     public string? Error { get; set; }
+    /// <summary>The exit code the failure means (ExitCodes), so `up -d` can exit with it rather than a generic one.</summary>
+    public int? ExitCode { get; set; }
 
     public static InstanceState? Read(string path)
     {

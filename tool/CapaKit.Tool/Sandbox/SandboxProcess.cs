@@ -160,7 +160,11 @@ public sealed class RunningSandbox : IDisposable
     public Process Process { get; }
 
     /// <param name="onLine">Receives stdout/stderr lines (true = stderr); null passes them through to ours.</param>
-    public static RunningSandbox Start(SandboxInvocation invocation, Action<string, bool>? onLine, bool redirectInput = false)
+    /// <remarks>The fork happens on <see cref="SandboxStartThread"/>: --die-with-parent follows the forking thread.</remarks>
+    public static RunningSandbox Start(SandboxInvocation invocation, Action<string, bool>? onLine, bool redirectInput = false) =>
+        SandboxStartThread.Run(() => StartHere(invocation, onLine, redirectInput));
+
+    private static RunningSandbox StartHere(SandboxInvocation invocation, Action<string, bool>? onLine, bool redirectInput)
     {
         var start = new ProcessStartInfo(invocation.FileName)
         {
