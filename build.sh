@@ -2,6 +2,7 @@
 # CapaKit for .NET developer entry point.
 #   ./build.sh test            run every test (what CI runs); prints "N passed, N failed" last
 #   ./build.sh sample <name>   build the SDK and the tool, run samples/<name> with `dotnet capakit up`, run its tests, stop it
+#   ./build.sh install         pack CapaKit.Sdk and CapaKit.Tool, install `dotnet capakit` as a global tool
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
@@ -106,8 +107,23 @@ cmd_sample() {
   return $status
 }
 
+cmd_install() {
+  prerequisites
+  say "packing CapaKit.Sdk and CapaKit.Tool into artifacts/packages"
+  dotnet build sdk/CapaKit.Sdk/CapaKit.Sdk.csproj -c Release -v:q -nologo
+  dotnet pack tool/CapaKit.Tool/CapaKit.Tool.csproj -c Release -o artifacts/packages -v:q -nologo
+  local version; version=$(sed -n 's:.*<CapaKitVersion>\(.*\)</CapaKitVersion>.*:\1:p' Directory.Build.props)
+  say "installing dotnet capakit $version as a global tool"
+  dotnet tool update --global CapaKit.Tool --add-source "$repo/artifacts/packages" --version "$version"
+  if ! dotnet nuget list source | grep -q "$repo/artifacts/packages"; then
+    dotnet nuget add source "$repo/artifacts/packages" --name capakit-local >/dev/null
+    say "added $repo/artifacts/packages as the NuGet source 'capakit-local', so <Project Sdk=\"CapaKit.Sdk/$version\"> restores"
+  fi
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   sample) shift; cmd_sample "$@" ;;
-  *) echo "usage: ./build.sh test | ./build.sh sample <hello|todo>" >&2; exit 2 ;;
+  install) shift; cmd_install "$@" ;;
+  *) echo "usage: ./build.sh test | ./build.sh sample <hello|todo> | ./build.sh install" >&2; exit 2 ;;
 esac
