@@ -14,19 +14,6 @@ internal static class SandboxTools
         return Bwrap;
     }
 
-    internal static string RequireBun()
-    {
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "bun"))
-            .Append("/usr/local/bin/bun")
-            .Append(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bun", "bin", "bun"));
-        var bun = candidates.FirstOrDefault(File.Exists);
-        if (bun is null)
-        {
-            Assert.Fail("bun is missing (not on PATH, /usr/local/bin or ~/.bun/bin); install it: npm i -g bun");
-        }
-        // The sandbox binds / read-only at the same paths, so the resolved binary is reachable inside.
-        return new FileInfo(bun).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? bun;
-    }
+    /// <summary>The Bun the suite provisioned from the npm registry (TestMachine), so a fresh machine needs no Bun installed.</summary>
+    internal static string RequireBun() => CapaKit.Tool.Tests.Support.TestMachine.Bun;
 }

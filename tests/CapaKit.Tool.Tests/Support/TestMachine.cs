@@ -29,8 +29,9 @@ public static class TestMachine
         SdkVersion = Path.GetFileNameWithoutExtension(package)["CapaKit.Sdk.".Length..];
         File.Copy(package, Path.Combine(Feed, Path.GetFileName(package)));
 
-        // A Bun in a folder every user can read (root's own cache is private).
-        var bunCache = Path.Combine(Root, "bun");
+        // A Bun in a folder every user can read (root's own cache is private) and that is not under /tmp, which
+        // some sandbox tests replace with a private tmpfs; kept beside the tests so later runs reuse it.
+        var bunCache = Path.Combine(AppContext.BaseDirectory, "bun-cache");
         Bun = new BunProvisioner().EnsureAsync(bunCache).GetAwaiter().GetResult().Executable;
 
         EnsureUser();
