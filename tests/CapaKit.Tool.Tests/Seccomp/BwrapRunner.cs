@@ -47,6 +47,9 @@ internal static class BwrapRunner
             : ["--unshare-all"];
         if (dropCapabilities) args.AddRange(["--cap-drop", "ALL"]);
         args.AddRange(["--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--chdir", "/tmp"]);
+        // The private /tmp hides the host's; bring Bun's folder back in case the checkout (and so the suite's Bun) lives under /tmp.
+        var bunFolder = Path.GetDirectoryName(SandboxTools.RequireBun())!;
+        args.AddRange(["--ro-bind", bunFolder, bunFolder]);
 
         var fd = filter?.CreateInheritableFd();
         var seccompFdNumber = fd;
