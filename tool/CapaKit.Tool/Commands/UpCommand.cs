@@ -76,7 +76,17 @@ public static class UpCommand
         {
             await output.StatusAsync($"Starting {bundle.Kit.Name}", async status =>
             {
-                await supervisor.StartAsync(status, stop.Token);
+                // The spinner line shows every workload's state; the current step shows until the next change.
+                Action<InstanceState> show = state => status(KitSupervisor.Summary(state));
+                supervisor.Changed += show;
+                try
+                {
+                    await supervisor.StartAsync(step => status($"{step}  [{KitSupervisor.Summary(supervisor.State)}]"), stop.Token);
+                }
+                finally
+                {
+                    supervisor.Changed -= show;
+                }
                 return 0;
             });
         }
@@ -99,7 +109,7 @@ public static class UpCommand
         }
         else
         {
-            output.Info($"Kit '{bundle.Kit.Name}' is up ({bundle.Workloads.Count} workloads ready).");
+            output.Info($"Kit '{bundle.Kit.Name}' is up ({bundle.Workloads.Count} workload{(bundle.Workloads.Count == 1 ? "" : "s")} ready).");
             foreach (var (path, url) in supervisor.Urls)
             {
                 output.Info($"  {path,-12} {url}");
@@ -161,7 +171,7 @@ public static class UpCommand
                 }
                 if (current is not null)
                 {
-                    status(string.Join(", ", current.Workloads.Select(w => $"{w.Key}: {w.Value.Status}")));
+                    status(KitSupervisor.Summary(current));
                 }
                 await Task.Delay(100, ct);
             }

@@ -66,6 +66,13 @@ public sealed class KitSupervisor : IAsyncDisposable
 
     public InstanceState State => _state;
 
+    /// <summary>Raised after every state change (a workload preparing, starting, ready, restarting…), for progress displays.</summary>
+    public event Action<InstanceState>? Changed;
+
+    /// <summary>One line with every workload's status, e.g. "api: ready · web: starting".</summary>
+    public static string Summary(InstanceState state) =>
+        string.Join(" · ", state.Workloads.Select(w => $"{w.Key}: {w.Value.Status}{(w.Value.Restarts > 0 ? $" ({w.Value.Restarts} restarts)" : "")}"));
+
     /// <summary>Brings the Kit up; returns once every workload is ready (or throws with the reason). Workloads keep running until <see cref="DisposeAsync"/>.</summary>
     public async Task StartAsync(Action<string>? status, CancellationToken ct)
     {
@@ -176,6 +183,7 @@ public sealed class KitSupervisor : IAsyncDisposable
         {
             _state.Write(_paths.StateFile);
         }
+        Changed?.Invoke(_state);
     }
 
     private readonly Lock _logLock = new();
