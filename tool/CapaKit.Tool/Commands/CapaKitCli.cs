@@ -18,6 +18,9 @@ public static class CapaKitCli
             PsCommand.Create(),
             TestCommand.Create(),
             LogsCommand.Create(),
+            McpCommand.Create(),
+            AgentsCommand.CreateAgentsMd(),
+            AgentsCommand.CreateAgent(),
         };
         root.Options.Add(CommonOptions.Format);
         // The commands own SIGINT/SIGTERM: exec forwards them to the sandboxed command, up stops the Kit in order.
