@@ -78,6 +78,11 @@ public sealed class KitSupervisor : IAsyncDisposable
     {
         var bundle = _request.Bundle;
         _paths.Create();
+        // Each run starts its workloads' logs afresh (`logs` shows this run, like a container's lifetime).
+        foreach (var name in bundle.StartOrder)
+        {
+            File.Delete(_paths.LogFile(name));
+        }
         SaveState();
 
         ISecretSource secrets = KitUserSecrets.TryOpen(bundle) is { } store ? store : new NoSecrets();
