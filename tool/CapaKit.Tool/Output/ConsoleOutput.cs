@@ -65,6 +65,33 @@ public sealed class ConsoleOutput
         {
             return await work(_ => { });
         }
-        return await _stderr.Status().StartAsync(initial, async context => await work(text => context.Status(Markup.Escape(text))));
+        // Quick work (a fresh Kit's check) finishes before a spinner would be worth drawing: show it only after a moment.
+        var latest = initial;
+        StatusContext? context = null;
+        var lockObject = new object();
+        void Report(string text)
+        {
+            lock (lockObject)
+            {
+                latest = text;
+                context?.Status(Markup.Escape(text));
+            }
+        }
+        var task = work(Report);
+        if (await Task.WhenAny(task, Task.Delay(SpinnerDelay)) == task)
+        {
+            return await task;
+        }
+        return await _stderr.Status().StartAsync(latest, async ctx =>
+        {
+            lock (lockObject)
+            {
+                context = ctx;
+                ctx.Status(Markup.Escape(latest));
+            }
+            return await task;
+        });
     }
+
+    private static readonly TimeSpan SpinnerDelay = TimeSpan.FromMilliseconds(250);
 }
