@@ -10,7 +10,8 @@ namespace CapaKit.Tool.Gateway;
 /// through YARP to the workload's ingress.
 /// </summary>
 internal sealed class GatewayRequestHandler(
-    GatewayRouteTable routes, WorkloadIngressClients clients, IHttpForwarder forwarder, GatewayOptions options, ILogger logger)
+    GatewayRouteTable routes, GatewayProtocolEndpoints protocolEndpoints, WorkloadIngressClients clients, IHttpForwarder forwarder,
+    GatewayOptions options, ILogger logger)
 {
     // The destination's host is a placeholder: the connect callback picks the socket, the transformer sets Host.
     private const string DestinationPrefix = "http://localhost";
@@ -27,7 +28,12 @@ internal sealed class GatewayRequestHandler(
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var match = routes.Match(request.Path.Value ?? "/");
+        var (handled, routed) = await protocolEndpoints.TryHandleAsync(context).ConfigureAwait(false);
+        if (handled)
+        {
+            return;
+        }
+        var match = routed ?? routes.Match(request.Path.Value ?? "/");
         if (match is null)
         {
             await WriteTextAsync(context, StatusCodes.Status404NotFound, "Not found: nothing is exposed at this path.").ConfigureAwait(false);

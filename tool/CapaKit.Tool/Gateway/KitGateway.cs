@@ -78,7 +78,7 @@ public sealed class KitGateway : IAsyncDisposable
             var candidates = options.Port is null ? GatewayPort.Candidates(preferred) : [preferred];
             foreach (var candidate in candidates)
             {
-                var app = Build(candidate, routes, clients, options, logger);
+                var app = Build(candidate, routes, GatewayProtocolRoutes.Build(kit, routes), clients, options, logger);
                 try
                 {
                     await app.StartAsync(ct).ConfigureAwait(false);
@@ -139,7 +139,7 @@ public sealed class KitGateway : IAsyncDisposable
         _clients.Dispose();
     }
 
-    private static WebApplication Build(int port, GatewayRouteTable routes, WorkloadIngressClients clients, GatewayOptions options, ILogger logger)
+    private static WebApplication Build(int port, GatewayRouteTable routes, GatewayProtocolRoutes protocols, WorkloadIngressClients clients, GatewayOptions options, ILogger logger)
     {
         // The empty builder reads no appsettings, environment variables or command line: nothing from the
         // user's folder can widen what the gateway binds.
@@ -156,7 +156,7 @@ public sealed class KitGateway : IAsyncDisposable
         builder.Services.AddHttpForwarder();
 
         var app = builder.Build();
-        var handler = new GatewayRequestHandler(routes, clients, app.Services.GetRequiredService<IHttpForwarder>(), options, logger);
+        var handler = new GatewayRequestHandler(routes, new GatewayProtocolEndpoints(protocols, clients, logger), clients, app.Services.GetRequiredService<IHttpForwarder>(), options, logger);
         app.Run(handler.HandleAsync);
         return app;
     }
