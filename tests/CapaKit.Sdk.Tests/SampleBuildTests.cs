@@ -9,6 +9,7 @@ public sealed class SampleBuildTests
     [TestMethod]
     [DataRow("hello", new[] { "hello" })]
     [DataRow("todo", new[] { "api", "web" })]
+    [DataRow("agents", new[] { "tools", "agent", "model" })]
     public void SampleBuilds(string sample, string[] workloads)
     {
         var source = Path.Combine(SdkFeed.RepoRoot, "samples", sample);

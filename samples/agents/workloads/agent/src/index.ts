@@ -1,0 +1,4 @@
+import { route } from "./a2a.ts";
+import { run } from "./bind.ts";
+
+run(process.env.CAPAKIT_WORKLOAD_MID ?? "agent", route);

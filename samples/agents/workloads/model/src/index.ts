@@ -1,0 +1,4 @@
+import { run } from "./bind.ts";
+import { route } from "./oaic.ts";
+
+run(process.env.CAPAKIT_WORKLOAD_MID ?? "model", route);
