@@ -28,6 +28,9 @@ public sealed record KitBundle
 
     public List<ExposeModel> Expose { get; init; } = [];
 
+    /// <summary>The Kit's agent skills (<c>skills/&lt;name&gt;/SKILL.md</c>), sorted by name.</summary>
+    public List<SkillModel> Skills { get; init; } = [];
+
     /// <summary>Workloads in an order where every workload comes after the workloads it connects to.</summary>
     public List<string> StartOrder { get; init; } = [];
 
@@ -157,6 +160,15 @@ public sealed record ExposeModel
     public required string Target { get; init; }
     public List<string> Endpoints { get; init; } = [];
     public bool DefaultMcp { get; init; }
+}
+
+/// <summary>An agent skill the Kit ships.</summary>
+public sealed record SkillModel
+{
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    /// <summary>Bundle-relative path of the skill's SKILL.md (<c>skills/&lt;name&gt;/SKILL.md</c>).</summary>
+    public required string Path { get; init; }
 }
 
 /// <summary>How much network a phase has.</summary>

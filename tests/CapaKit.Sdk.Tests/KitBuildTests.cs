@@ -163,6 +163,40 @@ public sealed class KitBuildTests
     }
 
     [TestMethod]
+    public void SkillsReachTheBundleAndAnEditedSkillRebuildsIt()
+    {
+        var kit = new KitProject("skilled", TwoWorkloads.Replace("name: shop", "name: skilled"), "api", "web");
+        var skill = Path.Combine(kit.Directory, "skills", "order-lookup", "SKILL.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(skill)!);
+        File.WriteAllText(skill, "---\nname: order-lookup\ndescription: Looks up shop orders.\n---\nCall GET /orders.\n");
+        kit.Build().AssertSuccess("first build");
+
+        Assert.AreEqual(File.ReadAllText(skill), File.ReadAllText(kit.Bundle("skills/order-lookup/SKILL.md")));
+        var listed = JsonDocument.Parse(File.ReadAllText(kit.Bundle("kit.json"))).RootElement.GetProperty("skills").EnumerateArray().Single();
+        Assert.AreEqual(("order-lookup", "Looks up shop orders.", "skills/order-lookup/SKILL.md"),
+            (listed.GetProperty("name").GetString(), listed.GetProperty("description").GetString(), listed.GetProperty("path").GetString()));
+
+        // Only the SKILL.md changed, so only the target's input check can notice it; push its time forward to be sure.
+        File.WriteAllText(skill, "---\nname: order-lookup\ndescription: Looks up shop orders by id.\n---\nCall GET /orders/{id}.\n");
+        File.SetLastWriteTimeUtc(skill, DateTime.UtcNow.AddSeconds(5));
+        kit.Build().AssertSuccess("second build");
+        Assert.AreEqual(File.ReadAllText(skill), File.ReadAllText(kit.Bundle("skills/order-lookup/SKILL.md")));
+        StringAssert.Contains(File.ReadAllText(kit.Bundle("kit.json")), "Looks up shop orders by id.");
+    }
+
+    [TestMethod]
+    public void ABrokenSkillFailsTheBuildWithItsFileAndLine()
+    {
+        var kit = new KitProject("badskill", TwoWorkloads.Replace("name: shop", "name: badskill"), "api", "web");
+        var skill = Path.Combine(kit.Directory, "skills", "lookup", "SKILL.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(skill)!);
+        File.WriteAllText(skill, "---\nname: other\ndescription: x\n---\n");
+        var result = kit.Build();
+        Assert.AreNotEqual(0, result.ExitCode, result.Output);
+        StringAssert.Contains(result.Output, $"{skill}(2,7): error CAPA0402:");
+    }
+
+    [TestMethod]
     public void ADeletedBundleFileIsRegenerated()
     {
         var kit = new KitProject("heal", TwoWorkloads, "api", "web");

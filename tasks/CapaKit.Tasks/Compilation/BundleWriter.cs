@@ -20,11 +20,15 @@ public sealed class BundleWriter(string bundleDirectory)
     /// <summary>Absolute paths of every file this run produced, changed or not.</summary>
     public IReadOnlyList<string> Files => _files;
 
-    public void WriteText(string relativePath, string content)
+    public void WriteText(string relativePath, string content) => WriteBytes(relativePath, Utf8NoBom.GetBytes(content));
+
+    /// <summary>Copies a source file (a skill's SKILL.md) into the bundle byte for byte.</summary>
+    public void CopyFile(string sourceFile, string relativePath) => WriteBytes(relativePath, File.ReadAllBytes(sourceFile));
+
+    public void WriteBytes(string relativePath, byte[] bytes)
     {
-        var path = Path.Combine(Directory, relativePath);
+        var path = Path.GetFullPath(Path.Combine(Directory, relativePath));
         _files.Add(path);
-        var bytes = Utf8NoBom.GetBytes(content);
         if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
         {
             return;
@@ -54,12 +58,20 @@ public sealed class BundleWriter(string bundleDirectory)
         }
         var keep = new HashSet<string>(_files, StringComparer.Ordinal);
         var deleted = new List<string>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(folder))
+        // Recursive because skills live one folder down (skills/<name>/SKILL.md).
+        foreach (var file in System.IO.Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToList())
         {
             if (!keep.Contains(file))
             {
                 File.Delete(file);
                 deleted.Add(file);
+            }
+        }
+        foreach (var sub in System.IO.Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).ToList())
+        {
+            if (!System.IO.Directory.EnumerateFileSystemEntries(sub).Any())
+            {
+                System.IO.Directory.Delete(sub);
             }
         }
         return deleted;

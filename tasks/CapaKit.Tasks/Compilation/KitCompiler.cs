@@ -3,6 +3,7 @@ using CapaKit.Tasks.Certificates;
 using CapaKit.Tasks.Diagnostics;
 using CapaKit.Tasks.Manifest;
 using CapaKit.Tasks.Policies;
+using CapaKit.Tasks.Skills;
 using CapaKit.Tasks.Testing;
 
 namespace CapaKit.Tasks.Compilation;
@@ -34,6 +35,8 @@ public static class KitCompiler
         var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile, userSecretsId);
         var testsFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestFile))!, "capability-test.yml");
         var tests = File.Exists(testsFile) ? KitTestsLoader.Load(File.ReadAllText(testsFile), testsFile, bundle, diagnostics) : null;
+        var skills = SkillsLoader.LoadAll(Path.GetDirectoryName(testsFile)!, diagnostics);
+        bundle.Skills.AddRange(skills.Select(s => s.Model));
         if (diagnostics.HasErrors)
         {
             return new CompileResult(null, [], [], []);
@@ -57,7 +60,12 @@ public static class KitCompiler
                 writer.WriteText(BundleFormat.LinuxSpec(workload.Name, phase), BundleFormat.Serialize(LinuxSandboxSpecWriter.Write(bundle, workload, phase)));
             }
         }
+        foreach (var skill in skills)
+        {
+            writer.CopyFile(skill.SourceFile, skill.Model.Path);
+        }
         var deleted = writer.DeleteStale(BundleFormat.PoliciesFolder).ToList();
+        deleted.AddRange(writer.DeleteStale(SkillsLoader.Folder));
 
         var certificates = KitCertificates.Ensure(writer.Directory, bundle.Kit.Name, bundle.Workloads.Keys.ToList(), now);
         writer.Track(certificates.Files, certificates.Written);

@@ -66,6 +66,13 @@ public static class DiagnosticCodes
     public const string TestsSyntax = "CAPA0300";
     public const string BadTest = "CAPA0301";
 
+    // skills/<name>/SKILL.md.
+    public const string SkillFrontmatterMissing = "CAPA0400";
+    public const string SkillFrontmatterSyntax = "CAPA0401";
+    public const string BadSkillName = "CAPA0402";
+    public const string BadSkillDescription = "CAPA0403";
+    public const string SkillFileMissing = "CAPA0404";
+
     // Writing the bundle.
     public const string BundleWriteFailed = "CAPA0900";
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CapaKit.Tool.Agents;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Output;
 using CapaKit.Tool.Runtime;
@@ -53,6 +54,8 @@ public static class DownCommand
                     }
                     return 0;
                 });
+                // The supervisor removes its skills as it stops; this covers one that had to be killed.
+                SkillInstaller.Remove(InstanceState.Read(paths.StateFile)?.InstalledSkills ?? state.InstalledSkills ?? []);
                 File.Delete(paths.StateFile);
                 output.Info($"Kit '{state.Kit}' stopped.");
                 return ExitCodes.Ok;

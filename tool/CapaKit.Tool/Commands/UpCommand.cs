@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using CapaKit.Tool.Agents;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Output;
 using CapaKit.Tool.Runtime;
@@ -15,14 +16,20 @@ public static class UpCommand
     private static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Run in the background; manage it with ps, logs and down." };
     private static readonly Option<int?> Port = new("--port") { Description = "Gateway port on 127.0.0.1 (default: stable per Kit)." };
     private static readonly Option<bool> DetachedChild = new("--supervise-detached") { Hidden = true };
+    private static readonly Option<string?> ProjectSkill = new("--project-skill")
+    {
+        Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's project skills folder.",
+    };
+    private static readonly Option<string?> ProjectRoot = new("--project-root") { Description = "The project whose skills folder --project-skill uses (default: the current folder)." };
     private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
 
     public static Command Create()
     {
         var up = new Command("up", "Run the whole Kit: install, start every workload in connection order, serve exposed endpoints on one local gateway.")
         {
-            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild,
+            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, ProjectRoot,
         };
+        ProjectSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
         up.SetAction(async (parse, ct) =>
         {
             var output = ConsoleOutput.From(parse);
@@ -33,7 +40,7 @@ public static class UpCommand
                 paths.Create();
                 if (parse.GetValue(Detach))
                 {
-                    return await StartDetachedAsync(kit, paths, output, ct);
+                    return await StartDetachedAsync(kit, paths, output, parse.GetValue(ProjectSkill) is not null, ct);
                 }
                 return await SuperviseAsync(parse, kit, paths, output, parse.GetValue(DetachedChild), ct);
             });
@@ -72,8 +79,15 @@ public static class UpCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         await using var supervisor = new KitSupervisor(request, paths, output, loggers);
+        var agent = parse.GetValue(ProjectSkill);
+        var projectRoot = Path.GetFullPath(parse.GetValue(ProjectRoot) ?? Environment.CurrentDirectory);
+        IReadOnlyList<string> skills = [];
         try
         {
+            if (agent is not null)
+            {
+                SkillInstaller.Plan(bundle, agent, projectRoot); // refuse a conflicting folder before starting anything
+            }
             await output.StatusAsync($"Starting {bundle.Kit.Name}", async status =>
             {
                 // The spinner line shows every workload's state; the current step shows until the next change.
@@ -89,6 +103,12 @@ public static class UpCommand
                 }
                 return 0;
             });
+            if (agent is not null)
+            {
+                skills = SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, agent, projectRoot);
+                supervisor.State.InstalledSkills = [.. skills];
+                supervisor.State.Write(paths.StateFile);
+            }
         }
         catch (CapaKitException e)
         {
@@ -126,12 +146,16 @@ public static class UpCommand
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            SkillInstaller.Remove(skills);
+        }
         output.Info($"Stopping {bundle.Kit.Name}…");
         return ExitCodes.Ok;
     }
 
     /// <summary>Starts a supervisor in its own session, waits until it reports ready (or failed), and returns.</summary>
-    private static async Task<int> StartDetachedAsync(KitProject kit, InstancePaths paths, ConsoleOutput output, CancellationToken ct)
+    private static async Task<int> StartDetachedAsync(KitProject kit, InstancePaths paths, ConsoleOutput output, bool installsSkills, CancellationToken ct)
     {
         if (InstanceState.Read(paths.StateFile) is { } existing && existing.IsAlive() && existing.Status is "ready" or "starting")
         {
@@ -165,7 +189,9 @@ public static class UpCommand
             {
                 ct.ThrowIfCancellationRequested();
                 var current = InstanceState.Read(paths.StateFile);
-                if (current is { Status: "ready" or "failed" } || child.HasExited)
+                // With --project-skill the supervisor installs the skills just after "ready": wait for them too.
+                var done = current is { Status: "failed" } || current is { Status: "ready" } && (!installsSkills || current.InstalledSkills is not null);
+                if (done || child.HasExited)
                 {
                     return current;
                 }

@@ -22,6 +22,9 @@ public static class KitBuilder
         return File.GetLastWriteTimeUtc(kit.ManifestFile) <= built
             && File.GetLastWriteTimeUtc(kit.ProjectFile) <= built
             && File.GetLastWriteTimeUtc(tests) <= built
+            // Skills are copied into the bundle (skills/<name>/SKILL.md), so an edited one makes it stale too.
+            && !(Directory.Exists(Path.Combine(kit.Directory, "skills"))
+                && Directory.EnumerateFiles(Path.Combine(kit.Directory, "skills"), "SKILL.md", SearchOption.AllDirectories).Any(f => File.GetLastWriteTimeUtc(f) > built))
             && File.Exists(tests) == File.Exists(Path.Combine(kit.BundleDirectory, BundleFormat.TestsFile));
     }
 

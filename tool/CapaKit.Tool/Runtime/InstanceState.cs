@@ -17,6 +17,8 @@ public sealed record InstanceState
     public string? Error { get; set; }
     /// <summary>The exit code the failure means (ExitCodes), so `up -d` can exit with it rather than a generic one.</summary>
     public int? ExitCode { get; set; }
+    /// <summary>Skill folders `up --project-skill` installed; `down` removes them if the supervisor could not.</summary>
+    public List<string>? InstalledSkills { get; set; }
 
     public static InstanceState? Read(string path)
     {
@@ -32,7 +34,8 @@ public sealed record InstanceState
 
     public void Write(string path)
     {
-        var temp = path + ".tmp";
+        // A unique temp name: `up --project-skill` writes the state beside the supervisor's own writes.
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(this, InstanceStateJson.Default.InstanceState));
         File.Move(temp, path, overwrite: true);
     }

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using CapaKit.Bundle;
+using CapaKit.Tool.Agents;
+using CapaKit.Tool.Runtime;
+using CapaKit.Tool.Tests.Runtime;
+using CapaKit.Tool.Tests.Support;
+
+namespace CapaKit.Tool.Tests.Agents;
+
+[TestClass]
+public sealed class SkillInstallerTests
+{
+    private static readonly (string Path, Uri Url)[] Urls = [("/mcp", new Uri("http://127.0.0.1:24000/mcp"))];
+
+    [TestMethod]
+    [DataRow("claude", ".claude/skills")]
+    [DataRow("codex", ".codex/skills")]
+    public void InstallsTheGeneratedAndTheKitsSkillsThenRemovesExactlyThose(string agent, string folder)
+    {
+        var root = TempFolder();
+        var bundleDirectory = TempFolder();
+        var bundle = Bundle(bundleDirectory, "greet");
+        var skills = Path.Combine(root, folder);
+        var mine = Directory.CreateDirectory(Path.Combine(skills, "my-own")).FullName;
+        File.WriteAllText(Path.Combine(mine, "SKILL.md"), "---\nname: my-own\ndescription: x\n---\n");
+
+        var installed = SkillInstaller.Install(bundle, bundleDirectory, "/kits/hello/hello.kitproj", Urls, agent, root);
+
+        CollectionAssert.AreEqual(new[] { Path.Combine(skills, "capakit-hello"), Path.Combine(skills, "greet") }, installed.ToArray());
+        var generated = File.ReadAllText(Path.Combine(skills, "capakit-hello", "SKILL.md"));
+        StringAssert.StartsWith(generated, "---\nname: capakit-hello\ndescription: ");
+        StringAssert.Contains(generated, "`/mcp` → http://127.0.0.1:24000/mcp (mcp; workload `hello`)");
+        StringAssert.Contains(generated, "`hello`: mcp at `/mcp`");
+        StringAssert.Contains(generated, "dotnet capakit test /kits/hello/hello.kitproj");
+        StringAssert.Contains(generated, "`greet`: Greets people.");
+        Assert.AreEqual(File.ReadAllText(Path.Combine(bundleDirectory, "skills", "greet", "SKILL.md")), File.ReadAllText(Path.Combine(skills, "greet", "SKILL.md")));
+
+        SkillInstaller.Remove(installed);
+        CollectionAssert.AreEqual(new[] { mine }, Directory.GetDirectories(skills));
+    }
+
+    [TestMethod]
+    public void AFolderTheUserMadeIsNeverOverwritten()
+    {
+        var root = TempFolder();
+        var bundleDirectory = TempFolder();
+        var bundle = Bundle(bundleDirectory, "greet");
+        var theirs = Directory.CreateDirectory(Path.Combine(root, ".claude", "skills", "greet")).FullName;
+        File.WriteAllText(Path.Combine(theirs, "SKILL.md"), "theirs");
+
+        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillInstaller.Install(bundle, bundleDirectory, "k.kitproj", Urls, "claude", root));
+        StringAssert.StartsWith(error.Message, "CAPA0410:");
+        Assert.AreEqual("theirs", File.ReadAllText(Path.Combine(theirs, "SKILL.md")));
+        Assert.IsFalse(Directory.Exists(Path.Combine(root, ".claude", "skills", "capakit-hello")), "nothing is installed when one folder is in the way");
+
+        // Remove only deletes folders carrying CapaKit's marker.
+        SkillInstaller.Remove([theirs]);
+        Assert.IsTrue(Directory.Exists(theirs));
+    }
+
+    [TestMethod]
+    public void TheGeneratedSkillIsAValidSkill()
+    {
+        var bundle = Bundle(TempFolder());
+        var text = SkillInstaller.Generated(bundle, "k.kitproj", Urls);
+        // The same rules the compiler applies to a Kit's own skills.
+        var diagnostics = new CapaKit.Tasks.Diagnostics.DiagnosticBag();
+        var skill = CapaKit.Tasks.Skills.SkillsLoader.Load(text, "SKILL.md", "capakit-hello", diagnostics);
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        StringAssert.Contains(skill!.Description, "'hello'");
+    }
+
+    [TestMethod]
+    public void UpDetachedInstallsProjectSkillsAndDownRemovesThem()
+    {
+        var kit = RuntimeKits.Sample("hello");
+        var skill = Path.Combine(kit.Directory, "skills", "greet", "SKILL.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(skill)!);
+        File.WriteAllText(skill, "---\nname: greet\ndescription: Greets people with the hello-world tool.\n---\nCall hello-world.\n");
+        File.SetLastWriteTimeUtc(skill, DateTime.UtcNow.AddSeconds(2)); // newer than the build, so up rebuilds the bundle
+        var root = TempFolder();
+        var skills = Path.Combine(root, ".claude", "skills");
+        var capakit = new Capakit(kit);
+        try
+        {
+            var gateway = capakit.Up("--project-skill", "claude", "--project-root", root);
+            var generated = File.ReadAllText(Path.Combine(skills, "capakit-hello", "SKILL.md"));
+            StringAssert.Contains(generated, new Uri(gateway, "/mcp").ToString());
+            StringAssert.Contains(File.ReadAllText(Path.Combine(skills, "greet", "SKILL.md")), "name: greet");
+            var state = InstanceState.Read(RuntimeKits.Instance(kit).StateFile)!;
+            CollectionAssert.AreEquivalent(new[] { Path.Combine(skills, "capakit-hello"), Path.Combine(skills, "greet") }, state.InstalledSkills);
+
+            var down = capakit.Run("down");
+            Assert.AreEqual(0, down.ExitCode, down.ToString());
+            Assert.IsEmpty(Directory.GetDirectories(skills), "down leaves installed skills behind");
+        }
+        finally
+        {
+            capakit.Down();
+        }
+    }
+
+    private static KitBundle Bundle(string bundleDirectory, params string[] skills)
+    {
+        foreach (var name in skills)
+        {
+            var file = Path.Combine(bundleDirectory, "skills", name, "SKILL.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, $"---\nname: {name}\ndescription: Greets people.\n---\nBody.\n");
+        }
+        return new KitBundle
+        {
+            CompilerVersion = "0",
+            Kit = new KitInfo { Name = "hello", Directory = "/kits/hello", ManifestFile = "/kits/hello/capability.yml" },
+            Identity = new IdentityModel { TrustDomain = "hello.capakit.local", CaCertificate = "certs/ca.pem" },
+            Workloads = new(StringComparer.Ordinal)
+            {
+                ["hello"] = new WorkloadModel
+                {
+                    Name = "hello", Root = "workloads/hello", Toolchain = "bun", Endpoints = [new EndpointModel { Protocol = "mcp", Path = "/mcp" }],
+                    Identity = new WorkloadIdentityModel { SpiffeId = "spiffe://hello.capakit.local/hello", Certificate = "certs/hello.pem", Key = "certs/hello.key" },
+                },
+            },
+            Expose = [new ExposeModel { Path = "/mcp", Target = "hello", Endpoints = ["mcp"], DefaultMcp = true }],
+            Skills = [.. skills.Select(n => new SkillModel { Name = n, Description = "Greets people.", Path = $"skills/{n}/SKILL.md" })],
+        };
+    }
+
+    /// <summary>A fresh folder under the test machine's temp root: never the real home or project.</summary>
+    private static string TempFolder() => Directory.CreateDirectory(Path.Combine(TestMachine.Root, "skills-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+}
