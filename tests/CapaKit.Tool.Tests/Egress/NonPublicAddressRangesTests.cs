@@ -53,7 +53,7 @@ public sealed class NonPublicAddressRangesTests
 
     [TestMethod]
     [DataRow("8.8.8.8")]
-    [DataRow("203.0.113.80")]
+    [DataRow("203.0.113.7")]
     [DataRow("192.0.2.10")]
     [DataRow("2001:db8::1")]
     [DataRow("1.1.1.1")]
