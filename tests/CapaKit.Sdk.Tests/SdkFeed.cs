@@ -15,7 +15,7 @@ public static class SdkFeed
     [AssemblyInitialize]
     public static void Create(TestContext _)
     {
-        RepoRoot = FindRepoRoot();
+        RepoRoot = CapaKit.Testing.RepoRoot.Path;
         var package = Directory.EnumerateFiles(Path.Combine(RepoRoot, "artifacts", "packages"), "CapaKit.Sdk.*.nupkg")
             .OrderByDescending(File.GetLastWriteTimeUtc)
             .FirstOrDefault() ?? throw new InvalidOperationException("CapaKit.Sdk was not packed; build the solution first.");
@@ -57,17 +57,5 @@ public static class SdkFeed
         File.WriteAllText(Path.Combine(workspace, "Directory.Build.targets"), "<Project />\n");
         File.WriteAllText(Path.Combine(workspace, "Directory.Packages.props"), "<Project />\n");
         return workspace;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CapaKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Cannot find the repository root (CapaKit.sln) above " + AppContext.BaseDirectory);
     }
 }

@@ -23,7 +23,7 @@ public static class TestMachine
     [AssemblyInitialize]
     public static void Initialize(TestContext _)
     {
-        RepoRoot = FindRepoRoot();
+        RepoRoot = CapaKit.Testing.RepoRoot.Path;
         Directory.CreateDirectory(Feed);
         var package = Directory.EnumerateFiles(Path.Combine(RepoRoot, "artifacts", "packages"), "CapaKit.Sdk.*.nupkg").OrderByDescending(File.GetLastWriteTimeUtc).First();
         SdkVersion = Path.GetFileNameWithoutExtension(package)["CapaKit.Sdk.".Length..];
@@ -77,17 +77,5 @@ public static class TestMachine
         {
             Run("/usr/sbin/useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", UserName);
         }
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CapaKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Cannot find CapaKit.sln above " + AppContext.BaseDirectory);
     }
 }

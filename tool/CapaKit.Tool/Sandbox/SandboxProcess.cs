@@ -97,7 +97,7 @@ public static class SandboxProcess
     }
 
     /// <summary>Signals every process below the sandbox launcher except the launcher's own helpers (bwrap and its init).</summary>
-    public static void SignalCommand(Process process, string? sandboxExecutable, int signal)
+    private static void SignalCommand(Process process, string? sandboxExecutable, int signal)
     {
         foreach (var pid in ProcessTree.Descendants(process.Id))
         {

@@ -82,6 +82,4 @@ public static class WorkloadEnvironment
             }
         }
     }
-
-    internal static WorkloadMountModel? Declared(WorkloadModel workload, string mount) => workload.Mounts.FirstOrDefault(m => m.Mount == mount);
 }
