@@ -5,7 +5,8 @@ namespace CapaKit.Bundle;
 /// <summary>Names and paths of the kit bundle format (see docs/bundle-format.md).</summary>
 public static class BundleFormat
 {
-    public const int CurrentVersion = 1;
+    /// <remarks>2: imported Kits (absolute roots, connection names, workload aliases).</remarks>
+    public const int CurrentVersion = 2;
 
     public const string ModelFile = "kit.json";
     public const string TestsFile = "tests.json";

@@ -26,6 +26,12 @@ public sealed record KitBundle
 
     public SortedDictionary<string, WorkloadModel> Workloads { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Names of the manifest's <c>import</c> workloads → the imported workload that serves that exposed path.
+    /// They run no process of their own; <c>exec</c>, <c>logs</c> and tests accept either name.
+    /// </summary>
+    public SortedDictionary<string, string> WorkloadAliases { get; init; } = new(StringComparer.Ordinal);
+
     public List<ExposeModel> Expose { get; init; } = [];
 
     /// <summary>The Kit's agent skills (<c>skills/&lt;name&gt;/SKILL.md</c>), sorted by name.</summary>
@@ -35,6 +41,12 @@ public sealed record KitBundle
     public List<string> StartOrder { get; init; } = [];
 
     public required IdentityModel Identity { get; init; }
+
+    /// <summary>A workload by its bundle name or by the name of an <c>import</c> workload; null when there is none.</summary>
+    public WorkloadModel? FindWorkload(string name) =>
+        Workloads.TryGetValue(name, out var workload) ? workload
+        : WorkloadAliases.TryGetValue(name, out var real) && Workloads.TryGetValue(real, out workload) ? workload
+        : null;
 }
 
 public sealed record KitInfo
@@ -77,18 +89,38 @@ public sealed record DependencyModel
     public string? Package { get; init; }
     /// <summary>Path of the imported Kit's project or folder, when the source is local.</summary>
     public string? Path { get; init; }
+    /// <summary>The imported Kit's name (its manifest's <c>name</c>).</summary>
+    public string? Kit { get; init; }
+    /// <summary>The package version the restore chose, when the source is a package.</summary>
+    public string? Version { get; init; }
+    /// <summary>Absolute path of the imported Kit's manifest as compiled.</summary>
+    public string? ManifestFile { get; init; }
+    /// <summary>Bundle names of the imported Kit's workloads (<c>&lt;alias&gt;.&lt;workload&gt;</c>).</summary>
+    public List<string> Workloads { get; init; } = [];
     public SortedDictionary<string, string> OptionsFromOptions { get; init; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> MountBindings { get; init; } = new(StringComparer.Ordinal);
 }
 
 public sealed record WorkloadModel
 {
+    /// <summary>The bundle name: the manifest's name, or <c>&lt;alias&gt;.&lt;name&gt;</c> for an imported Kit's workload.</summary>
     public required string Name { get; init; }
-    /// <summary>Workload root, relative to <see cref="KitInfo.Directory"/> (<c>workloads/&lt;name&gt;</c>).</summary>
+    /// <summary>
+    /// Workload root: relative to <see cref="KitInfo.Directory"/> (<c>workloads/&lt;name&gt;</c>), or absolute for an
+    /// imported Kit's workload (its project's folder, or the build's copy of a package's sources).
+    /// </summary>
     public required string Root { get; init; }
     public required string Toolchain { get; init; }
     public List<EndpointModel> Endpoints { get; init; } = [];
+    /// <summary>The workloads this one may call, by bundle name.</summary>
     public List<string> Connections { get; init; } = [];
+    /// <summary>
+    /// Bundle name of a connected workload → the names this workload's code knows it by, where they differ (an imported
+    /// Kit's own peers, or an <c>import</c> workload of the importer). <c>CAPAKIT_CONNECTED_WORKLOADS</c> uses these names.
+    /// </summary>
+    public SortedDictionary<string, List<string>> ConnectionNames { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>The Kit the workload comes from, when imported: the dependency aliases from the root Kit down, joined by '.'.</summary>
+    public string? ImportedFrom { get; init; }
     public List<WorkloadMountModel> Mounts { get; init; } = [];
     public List<string> Secrets { get; init; } = [];
     /// <summary>Phases by name: <c>prepare</c>, <c>hydrate</c>, <c>start</c>.</summary>

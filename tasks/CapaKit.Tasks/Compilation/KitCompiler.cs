@@ -1,6 +1,7 @@
 using CapaKit.Bundle;
 using CapaKit.Tasks.Certificates;
 using CapaKit.Tasks.Diagnostics;
+using CapaKit.Tasks.Imports;
 using CapaKit.Tasks.Manifest;
 using CapaKit.Tasks.Policies;
 using CapaKit.Tasks.Skills;
@@ -9,7 +10,13 @@ using CapaKit.Tasks.Testing;
 namespace CapaKit.Tasks.Compilation;
 
 /// <summary>What one compilation produced.</summary>
-public sealed record CompileResult(KitBundle? Bundle, IReadOnlyList<string> Files, IReadOnlyList<string> Written, IReadOnlyList<string> Deleted);
+/// <param name="Inputs">Files besides the project's own manifest that the bundle was compiled from (imported Kits' manifests).</param>
+/// <param name="PackedImports">The Kit's path imports and the package each becomes when the Kit is packed.</param>
+public sealed record CompileResult(KitBundle? Bundle, IReadOnlyList<string> Files, IReadOnlyList<string> Written, IReadOnlyList<string> Deleted)
+{
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+    public IReadOnlyList<(string Alias, string PackageId, string? Version)> PackedImports { get; init; } = [];
+}
 
 /// <summary>
 /// The whole compiler, independent of MSBuild: manifest → validated model → kit bundle
@@ -18,21 +25,36 @@ public sealed record CompileResult(KitBundle? Bundle, IReadOnlyList<string> File
 public static class KitCompiler
 {
     public static CompileResult Compile(string manifestFile, string bundleDirectory, string compilerVersion, string? projectFile,
-        DiagnosticBag diagnostics, DateTimeOffset now, string? userSecretsId = null)
+        DiagnosticBag diagnostics, DateTimeOffset now, string? userSecretsId = null, KitReferenceInputs? references = null)
     {
+        references ??= KitReferenceInputs.None;
         var manifest = ManifestLoader.LoadFile(manifestFile, diagnostics);
         if (manifest is null)
         {
             return new CompileResult(null, [], [], []);
         }
         ManifestValidator.Validate(manifest, diagnostics);
-        CheckWorkloadRoots(manifest, diagnostics);
+        CheckWorkloadRoots(manifest, Path.GetDirectoryName(Path.GetFullPath(manifest.File))!, diagnostics);
         if (diagnostics.HasErrors)
         {
             return new CompileResult(null, [], [], []);
         }
 
         var bundle = KitModelBuilder.Build(manifest, compilerVersion, projectFile, userSecretsId);
+        var imports = new KitImportResolver(references with { ProjectFile = references.ProjectFile ?? projectFile }, diagnostics, compilerVersion);
+        imports.ImportAll(bundle, manifest, new KitSource
+        {
+            Kind = KitSourceKind.Root,
+            ManifestFile = Path.GetFullPath(manifestFile),
+            KitDirectory = bundle.Kit.Directory,
+            ProjectFile = projectFile is null ? null : Path.GetFullPath(projectFile),
+        });
+        if (diagnostics.HasErrors)
+        {
+            return new CompileResult(null, [], [], []) { Inputs = imports.InputFiles };
+        }
+        bundle.StartOrder.Clear();
+        bundle.StartOrder.AddRange(KitModelBuilder.StartOrder(bundle.Workloads));
         var testsFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestFile))!, "capability-test.yml");
         var tests = File.Exists(testsFile) ? KitTestsLoader.Load(File.ReadAllText(testsFile), testsFile, bundle, diagnostics) : null;
         var skills = SkillsLoader.LoadAll(Path.GetDirectoryName(testsFile)!, diagnostics);
@@ -70,12 +92,12 @@ public static class KitCompiler
         var certificates = KitCertificates.Ensure(writer.Directory, bundle.Kit.Name, bundle.Workloads.Keys.ToList(), now);
         writer.Track(certificates.Files, certificates.Written);
         deleted.AddRange(certificates.Deleted);
-        return new CompileResult(bundle, writer.Files, writer.Written, deleted);
+        return new CompileResult(bundle, writer.Files, writer.Written, deleted) { Inputs = imports.InputFiles, PackedImports = imports.PackedImports };
     }
 
-    private static void CheckWorkloadRoots(KitManifest manifest, DiagnosticBag diagnostics)
+    /// <summary>Every workload that runs code has its root, <c>workloads/&lt;name&gt;/</c>, under the Kit's folder.</summary>
+    internal static void CheckWorkloadRoots(KitManifest manifest, string kitDirectory, DiagnosticBag diagnostics)
     {
-        var kitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
         foreach (var workload in manifest.Workloads.Where(w => w.Runtime is not null && ManifestValidator.IsSafeName(w.Name.Value)))
         {
             var root = Path.Combine(kitDirectory, "workloads", workload.Name.Value);

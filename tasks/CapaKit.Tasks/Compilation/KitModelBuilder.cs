@@ -18,10 +18,11 @@ public static class KitModelBuilder
     /// <summary>Installs get the package registries by default; everything else no network unless it asks.</summary>
     public static string DefaultNetwork(string phase) => phase == "prepare" ? NetworkAccess.Registry : NetworkAccess.None;
 
-    public static KitBundle Build(KitManifest manifest, string compilerVersion, string? projectFile, string? userSecretsId = null)
+    /// <param name="kitDirectory">The folder holding the workload roots; default the manifest's folder.</param>
+    public static KitBundle Build(KitManifest manifest, string compilerVersion, string? projectFile, string? userSecretsId = null, string? kitDirectory = null)
     {
         var kitName = manifest.Name!.Value;
-        var kitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
+        kitDirectory ??= Path.GetDirectoryName(Path.GetFullPath(manifest.File))!;
         var bundle = new KitBundle
         {
             CompilerVersion = compilerVersion,
@@ -135,7 +136,7 @@ public static class KitModelBuilder
     };
 
     /// <summary>Dependencies first; ties keep name order so the result is stable.</summary>
-    private static IEnumerable<string> StartOrder(SortedDictionary<string, WorkloadModel> workloads)
+    public static IEnumerable<string> StartOrder(SortedDictionary<string, WorkloadModel> workloads)
     {
         var done = new HashSet<string>(StringComparer.Ordinal);
         var order = new List<string>();

@@ -60,7 +60,17 @@ public static class DiagnosticCodes
     public const string UnknownDependency = "CAPA0180";
     public const string UnsupportedDependencySource = "CAPA0190";
     public const string BadDependencySource = "CAPA0191";
-    public const string ImportsNotSupported = "CAPA0199";
+    public const string MissingKitPackageReference = "CAPA0181";
+    public const string MissingKitProjectReference = "CAPA0182";
+    public const string NotAKit = "CAPA0183";
+    public const string UnknownExposedPath = "CAPA0184";
+    public const string UnknownImportedOption = "CAPA0185";
+    public const string ImportedOptionKind = "CAPA0186";
+    public const string UnknownImportedMount = "CAPA0187";
+    public const string UnboundImportedMount = "CAPA0188";
+    public const string ImportedMountAccess = "CAPA0189";
+    public const string ImportCycle = "CAPA0192";
+    public const string KitVersionConflict = "CAPA0193";
 
     // capability-test.yml.
     public const string TestsSyntax = "CAPA0300";

@@ -168,9 +168,6 @@ public static partial class ManifestValidator
                             $"Dependency '{alias}' binds a mount to '{ours.Value}', which this Kit does not declare under 'host_mounts'.", ours.Location);
                     }
                 }
-                // Resolution of imported Kits comes with Kit packages; until then say so rather than run half a Kit.
-                diagnostics.Error(DiagnosticCodes.ImportsNotSupported,
-                    $"Dependency '{alias}' imports another Kit, which this version of CapaKit.Sdk cannot resolve yet; remove the dependency or upgrade CapaKit.Sdk.", dependency.Alias.Location);
             }
         }
 

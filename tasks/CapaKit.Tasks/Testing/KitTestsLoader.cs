@@ -113,7 +113,11 @@ public static partial class KitTestsLoader
         else
         {
             workload = Text(target, "workload");
-            if (workload is null || !kit.Workloads.ContainsKey(workload))
+            if (workload is not null && kit.FindWorkload(workload) is { } found)
+            {
+                workload = found.Name;
+            }
+            else
             {
                 Error($"Test '{id}' targets workload '{workload}', which is not a workload of this Kit (workloads: {string.Join(", ", kit.Workloads.Keys)}).", Child(target, "workload") ?? target);
                 return null;

@@ -102,9 +102,9 @@ public sealed class KitModelBuilderTests
             Assert.AreEqual(json, BundleFormat.Serialize(read));
             Assert.AreEqual(json, BundleFormat.Serialize(Build(Shop)), "the same manifest gives the same bytes");
 
-            File.WriteAllText(Path.Combine(dir, BundleFormat.ModelFile), json.Replace("\"bundleVersion\": 1", "\"bundleVersion\": 2"));
+            File.WriteAllText(Path.Combine(dir, BundleFormat.ModelFile), json.Replace($"\"bundleVersion\": {BundleFormat.CurrentVersion}", "\"bundleVersion\": 99"));
             var error = Assert.ThrowsExactly<InvalidDataException>(() => BundleFormat.ReadModel(dir));
-            StringAssert.Contains(error.Message, "bundle format 2");
+            StringAssert.Contains(error.Message, "bundle format 99");
         }
         finally
         {

@@ -161,7 +161,7 @@ public sealed class ManifestLoaderTests
     }
 
     [TestMethod]
-    public void ADependencyIsRefusedUntilImportsAreSupported()
+    public void ADependencyWithAPackageSourceIsAValidManifest()
     {
         var diagnostics = new DiagnosticBag();
         var manifest = ManifestLoader.Load("""
@@ -175,6 +175,7 @@ public sealed class ManifestLoaderTests
                 runtime: {source: {toolchain: bun, start: {command: bun run a.ts}}}
             """, "capability.yml", diagnostics)!;
         ManifestValidator.Validate(manifest, diagnostics);
-        Assert.AreEqual(DiagnosticCodes.ImportsNotSupported, diagnostics.Items.Single().Code);
+        Assert.IsEmpty(diagnostics.Items, string.Join("\n", diagnostics.Items));
+        Assert.AreEqual("Acme.KvStore.Kit", manifest.Dependencies.Single().Package!.Value);
     }
 }

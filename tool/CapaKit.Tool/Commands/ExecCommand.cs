@@ -39,7 +39,7 @@ public static class ExecCommand
                 StartupTrace.Mark("exec parsed");
                 var kit = KitProject.Locate(parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
                 var bundle = await output.StatusAsync("Checking the Kit", status => KitBuilder.EnsureBuiltAsync(kit, status, ct));
-                var target = bundle.Workloads.TryGetValue(parse.GetValue(workload)!, out var w)
+                var target = bundle.FindWorkload(parse.GetValue(workload)!) is { } w
                     ? w
                     : throw new CapaKitException(ExitCodes.Usage,
                         $"The Kit has no workload '{parse.GetValue(workload)}'; its workloads are {string.Join(", ", bundle.Workloads.Keys)}.");

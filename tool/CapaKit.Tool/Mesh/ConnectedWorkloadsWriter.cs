@@ -22,8 +22,10 @@ internal static class ConnectedWorkloadsWriter
     // Read by programs, not put in HTML: keep '+', '&' and non-ASCII text readable rather than \u-escaped.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(KitBundle kit, IEnumerable<(string Target, string Socket)> connections)
+    /// <param name="source">The workload that gets the list: it knows its peers by its own names for them.</param>
+    public static string Write(KitBundle kit, string source, IEnumerable<(string Target, string Socket)> connections)
     {
+        var names = kit.Workloads[source].ConnectionNames;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -31,14 +33,19 @@ internal static class ConnectedWorkloadsWriter
             foreach (var (target, socket) in connections)
             {
                 var endpoints = kit.Workloads[target].Endpoints;
-                foreach (var endpoint in endpoints.Count > 0 ? endpoints : [FallbackEndpoint])
+                // An imported Kit's workload knows its peers by their names in its own manifest, and an importer knows
+                // an imported exposed path by its import workload's name; the socket is the same under each name.
+                foreach (var name in names.TryGetValue(target, out var known) ? known : [target])
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("workloadMid", target);
-                    writer.WriteString("endpoint", endpoint.Path);
-                    writer.WriteString("protocol", endpoint.Protocol);
-                    writer.WriteString("bind", "unix:" + socket);
-                    writer.WriteEndObject();
+                    foreach (var endpoint in endpoints.Count > 0 ? endpoints : [FallbackEndpoint])
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("workloadMid", name);
+                        writer.WriteString("endpoint", endpoint.Path);
+                        writer.WriteString("protocol", endpoint.Protocol);
+                        writer.WriteString("bind", "unix:" + socket);
+                        writer.WriteEndObject();
+                    }
                 }
             }
             writer.WriteEndArray();

@@ -52,7 +52,7 @@ public sealed class WorkloadMesh : IAsyncDisposable
         CheckDistinct([.. _connectionSockets.Values, .. InboundSockets.Values]);
         _connectedWorkloadsJson = kit.Workloads.Keys.ToDictionary(
             s => s,
-            s => ConnectedWorkloadsWriter.Write(kit, topology.Connections.Where(c => c.Source == s).Select(c => (c.Target, _connectionSockets[c]))),
+            s => ConnectedWorkloadsWriter.Write(kit, s, topology.Connections.Where(c => c.Source == s).Select(c => (c.Target, _connectionSockets[c]))),
             StringComparer.Ordinal);
     }
 

@@ -1,0 +1,224 @@
+using CapaKit.Bundle;
+using CapaKit.Tasks.Compilation;
+using CapaKit.Tasks.Diagnostics;
+using CapaKit.Tasks.Manifest;
+
+namespace CapaKit.Tasks.Imports;
+
+/// <summary>
+/// Resolves a Kit's <c>dependencies</c> (packages through the restore, local Kits through project references), compiles
+/// each imported Kit — its own imports first — and merges it into the importer's bundle under its alias.
+/// </summary>
+internal sealed class KitImportResolver
+{
+    private readonly KitReferenceInputs _inputs;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly string _compilerVersion;
+    private readonly Lazy<RestoredPackages> _packages;
+    private readonly List<string> _inputFiles = [];
+    private readonly List<(string Alias, string PackageId, string? Version)> _packedImports = [];
+
+    public KitImportResolver(KitReferenceInputs inputs, DiagnosticBag diagnostics, string compilerVersion)
+    {
+        _inputs = inputs;
+        _diagnostics = diagnostics;
+        _compilerVersion = compilerVersion;
+        _packages = new(() => inputs.AssetsFile is { } assets && File.Exists(assets) ? RestoredPackages.Read(assets) : RestoredPackages.Empty);
+    }
+
+    /// <summary>Manifests of imported Kits read by this build: a change to one must rebuild the bundle.</summary>
+    public IReadOnlyList<string> InputFiles => _inputFiles;
+
+    /// <summary>The root Kit's path imports and the package each becomes when the root Kit is packed.</summary>
+    public IReadOnlyList<(string Alias, string PackageId, string? Version)> PackedImports => _packedImports;
+
+    public void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source) =>
+        ImportAll(bundle, manifest, source, [source], aliasPath: "");
+
+    private void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source, List<KitSource> chain, string aliasPath)
+    {
+        var imported = new Dictionary<string, KitBundle>(StringComparer.Ordinal);
+        foreach (var dependency in manifest.Dependencies)
+        {
+            var alias = dependency.Alias.Value;
+            var child = Resolve(dependency, source);
+            if (child is null)
+            {
+                continue;
+            }
+            if (chain.FirstOrDefault(c => c.Identity == child.Identity) is { } repeated)
+            {
+                var cycle = string.Join(" → ", chain.SkipWhile(c => c != repeated).Select(c => c.ToString()).Append(child.ToString()));
+                _diagnostics.Error(DiagnosticCodes.ImportCycle,
+                    $"Dependency '{alias}' makes an import cycle ({cycle}); a Kit cannot import itself, directly or through others, so remove one of these imports.",
+                    dependency.Alias.Location);
+                continue;
+            }
+
+            var errorsBefore = _diagnostics.Items.Count(d => d.IsError);
+            _inputFiles.Add(child.ManifestFile);
+            var childManifest = ManifestLoader.LoadFile(child.ManifestFile, _diagnostics);
+            if (childManifest is null)
+            {
+                continue;
+            }
+            ManifestValidator.Validate(childManifest, _diagnostics);
+            if (child.Kind == KitSourceKind.Package)
+            {
+                child = child with { KitDirectory = Path.Combine(_inputs.ImportsDirectory ?? Path.GetTempPath(), aliasPath + alias) };
+                PackageSourceCopy.Sync(Path.Combine(child.PackageFolder!, PackageKitLayout.KitFolder), child.KitDirectory);
+            }
+            KitCompiler.CheckWorkloadRoots(childManifest, child.KitDirectory, _diagnostics);
+            if (_diagnostics.Items.Count(d => d.IsError) > errorsBefore)
+            {
+                continue;
+            }
+
+            var childBundle = KitModelBuilder.Build(childManifest, _compilerVersion, child.ProjectFile, kitDirectory: child.KitDirectory);
+            ImportAll(childBundle, childManifest, child, [.. chain, child], aliasPath + alias + ".");
+            if (_diagnostics.Items.Count(d => d.IsError) > errorsBefore)
+            {
+                continue;
+            }
+            KitImportMerger.Merge(bundle, dependency, childBundle, child, _diagnostics);
+            imported[alias] = childBundle;
+        }
+        KitImportMerger.ResolveImportWorkloads(bundle, manifest, imported, _diagnostics);
+    }
+
+    private KitSource? Resolve(DependencyDecl dependency, KitSource importer)
+    {
+        var alias = dependency.Alias.Value;
+        if (dependency.Package is { } package)
+        {
+            return ResolvePackage(package.Value, dependency, importer);
+        }
+        if (dependency.Path is not { } path)
+        {
+            return null;
+        }
+        if (importer.Kind == KitSourceKind.Package)
+        {
+            // A packed Kit's path import became a package dependency when it was packed; kit/imports.json says which.
+            if (Imports.PackedImports.Read(importer.PackageFolder!).TryGetValue(alias, out var packageId))
+            {
+                return ResolvePackage(packageId, dependency, importer);
+            }
+            _diagnostics.Error(DiagnosticCodes.NotAKit,
+                $"Kit {importer} imports '{alias}' from the path '{path.Value}', which a package cannot carry, and its kit/imports.json does not say which package that became; repack it with this CapaKit.Sdk.",
+                path.Location);
+            return null;
+        }
+
+        var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, path.Value));
+        var projectFile = target.EndsWith(".kitproj", StringComparison.OrdinalIgnoreCase) && File.Exists(target) ? target
+            : Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.kitproj").Order(StringComparer.Ordinal).ToList() switch
+            {
+                [var single] => single,
+                _ => null,
+            }
+            : null;
+        if (projectFile is null)
+        {
+            _diagnostics.Error(DiagnosticCodes.NotAKit,
+                $"Dependency '{alias}' points at '{path.Value}', which is not a .kitproj nor a folder holding exactly one; point 'path' at the imported Kit's .kitproj.",
+                path.Location);
+            return null;
+        }
+
+        var reference = _inputs.ProjectReferences.FirstOrDefault(r => SamePath(r.ProjectFile, projectFile));
+        if (importer.Kind == KitSourceKind.Root)
+        {
+            if (reference is null)
+            {
+                var project = _inputs.ProjectFile ?? "<this .kitproj>";
+                _diagnostics.Error(DiagnosticCodes.MissingKitProjectReference,
+                    $"Dependency '{alias}' imports the Kit project '{Path.GetRelativePath(Path.GetDirectoryName(importer.ManifestFile)!, projectFile)}', which this project does not reference; add it with: dotnet add \"{project}\" reference \"{projectFile}\"",
+                    path.Location);
+                return null;
+            }
+            if (reference.PackageId is { Length: > 0 } packageId)
+            {
+                _packedImports.Add((alias, packageId, reference.PackageVersion));
+            }
+        }
+        var manifestFile = reference?.ManifestFile is { Length: > 0 } m ? m : Path.Combine(Path.GetDirectoryName(projectFile)!, "capability.yml");
+        if (!File.Exists(manifestFile))
+        {
+            _diagnostics.Error(DiagnosticCodes.NotAKit,
+                $"Dependency '{alias}' imports '{projectFile}', which has no capability.yml next to it; a Kit project is a .kitproj with its manifest.",
+                path.Location);
+            return null;
+        }
+        return new KitSource
+        {
+            Kind = KitSourceKind.Project,
+            ManifestFile = Path.GetFullPath(manifestFile),
+            KitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifestFile))!,
+            ProjectFile = projectFile,
+            PackageId = reference?.PackageId,
+            Version = reference?.PackageVersion,
+        };
+    }
+
+    private KitSource? ResolvePackage(string packageId, DependencyDecl dependency, KitSource importer)
+    {
+        var alias = dependency.Alias.Value;
+        var at = (SourceLocation?)dependency.Package?.Location ?? dependency.Path!.Location;
+        var restored = _packages.Value.Find(packageId);
+        if (restored is null)
+        {
+            var fix = importer.Kind == KitSourceKind.Package
+                ? $"Kit {importer} imports the package '{packageId}', which the restore did not bring (its nuspec lacks the dependency); add it with: dotnet add \"{_inputs.ProjectFile ?? "<this .kitproj>"}\" package {packageId}"
+                : $"Dependency '{alias}' names the package '{packageId}', which {(importer.Kind == KitSourceKind.Root ? "this project" : $"Kit {importer}")} does not reference; add it with: dotnet add \"{(importer.Kind == KitSourceKind.Root ? _inputs.ProjectFile : importer.ProjectFile) ?? "<this .kitproj>"}\" package {packageId}";
+            _diagnostics.Error(DiagnosticCodes.MissingKitPackageReference, fix, at);
+            return null;
+        }
+
+        if (importer.Kind == KitSourceKind.Package
+            && NuspecDependencies.Read(importer.PackageFolder!).TryGetValue(packageId, out var range)
+            && !NuGetVersionRange.Contains(range, restored.Version))
+        {
+            _diagnostics.Error(DiagnosticCodes.KitVersionConflict,
+                $"Kit {importer} needs {packageId} {range}, but the import graph resolved {packageId} {restored.Version}; reference a version both accept (dotnet add package {packageId} --version ...).",
+                at);
+            return null;
+        }
+
+        if (restored.ProjectFile is { } projectFile)
+        {
+            // The restore unified the package with a referenced project of the same id: import that project.
+            var reference = _inputs.ProjectReferences.FirstOrDefault(r => SamePath(r.ProjectFile, projectFile));
+            var manifestFile = reference?.ManifestFile is { Length: > 0 } m ? m : Path.Combine(Path.GetDirectoryName(projectFile)!, "capability.yml");
+            return new KitSource
+            {
+                Kind = KitSourceKind.Project,
+                ManifestFile = Path.GetFullPath(manifestFile),
+                KitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifestFile))!,
+                ProjectFile = projectFile,
+                PackageId = restored.Id,
+                Version = restored.Version,
+            };
+        }
+
+        var manifest = Path.Combine(restored.Folder!, PackageKitLayout.ManifestFile);
+        if (!File.Exists(manifest))
+        {
+            _diagnostics.Error(DiagnosticCodes.NotAKit,
+                $"Dependency '{alias}' names the package '{restored.Id}' {restored.Version}, which is not a Kit (it has no {PackageKitLayout.ManifestFile}); name a package made by dotnet pack of a .kitproj.",
+                at);
+            return null;
+        }
+        return new KitSource
+        {
+            Kind = KitSourceKind.Package,
+            ManifestFile = manifest,
+            KitDirectory = Path.Combine(restored.Folder!, PackageKitLayout.KitFolder),
+            PackageId = restored.Id,
+            Version = restored.Version,
+            PackageFolder = restored.Folder,
+        };
+    }
+
+    private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+}

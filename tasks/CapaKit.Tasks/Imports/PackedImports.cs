@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CapaKit.Tasks.Imports;
+
+/// <summary>
+/// <c>kit/imports.json</c>: a packed Kit cannot carry the paths of its project imports, so its build records which
+/// package each path import became (pack turns a ProjectReference into a dependency on that project's package id).
+/// </summary>
+public static class PackedImports
+{
+    public static string Write(IEnumerable<(string Alias, string PackageId, string? Version)> imports)
+    {
+        var root = new JsonObject();
+        foreach (var (alias, packageId, version) in imports.OrderBy(i => i.Alias, StringComparer.Ordinal))
+        {
+            root[alias] = new JsonObject { ["package"] = packageId, ["version"] = version };
+        }
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Alias → package id of a package Kit's path imports; empty when the package has none.</summary>
+    public static IReadOnlyDictionary<string, string> Read(string packageFolder)
+    {
+        var file = Path.Combine(packageFolder, PackageKitLayout.ImportsFile);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!File.Exists(file))
+        {
+            return map;
+        }
+        if (JsonNode.Parse(File.ReadAllText(file)) is JsonObject root)
+        {
+            foreach (var (alias, value) in root)
+            {
+                if (value?["package"]?.GetValue<string>() is { Length: > 0 } package)
+                {
+                    map[alias] = package;
+                }
+            }
+        }
+        return map;
+    }
+}

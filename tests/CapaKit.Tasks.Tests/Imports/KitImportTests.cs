@@ -1,0 +1,335 @@
+using CapaKit.Bundle;
+using CapaKit.Tasks.Compilation;
+using CapaKit.Tasks.Diagnostics;
+using CapaKit.Tasks.Imports;
+
+namespace CapaKit.Tasks.Tests.Imports;
+
+/// <summary>Imports of local Kit projects, compiled for real into bundles on disk.</summary>
+[TestClass]
+public sealed class KitImportTests
+{
+    private const string Store = """
+        version: '1'
+        name: store
+        options:
+          capacity: {kind: number, default: 10}
+          mode: {kind: enum, enum_values: [fast, safe], default: safe}
+          region: {kind: string}
+        host_mounts:
+          data: {usage: where the store keeps its files, access: read_write}
+        secrets:
+          store_key: {description: encrypts the data}
+        workloads:
+          server:
+            endpoints: [http, mcp]
+            connections: [index]
+            mounts: [{mount_mid: data}]
+            secrets: [store_key]
+            runtime:
+              source:
+                toolchain: bun
+                start:
+                  command: bun run index.ts
+                  env_from_options: {CAPACITY: capacity, MODE: mode, REGION: region}
+          index:
+            endpoints: [http]
+            runtime: {source: {toolchain: bun, start: {command: bun run index.ts}}}
+        expose:
+          - {path: /kv, target: server, endpoints: [http, mcp]}
+        """;
+
+    private const string Shop = """
+        version: '1'
+        name: shop
+        options:
+          size: {kind: number, default: 3}
+        host_mounts:
+          files: {access: read_write}
+        dependencies:
+          kv:
+            source: {path: ../store/store.kitproj}
+            options:
+              capacity: {from_option: size}
+            mount_bindings:
+              data: files
+        workloads:
+          cache:
+            import: {dependency: kv, exposed_path: /kv}
+          api:
+            endpoints: [http]
+            connections: [cache]
+            runtime: {source: {toolchain: bun, start: {command: bun run index.ts}}}
+        expose:
+          - {path: /, target: api, endpoints: [http]}
+          - {path: /cache, target: cache, endpoints: [mcp]}
+        """;
+
+    private static (CompileResult Result, DiagnosticBag Diagnostics) Compile(KitReference kit, params KitReference[] references)
+    {
+        var diagnostics = new DiagnosticBag();
+        var result = KitCompiler.Compile(kit.ManifestFile, kit.BundleDirectory, "9.9.9", kit.ProjectFile, diagnostics, DateTimeOffset.UtcNow,
+            references: new KitReferenceInputs { ProjectReferences = references.Select(r => r.AsProjectReference("Acme." + Path.GetFileNameWithoutExtension(r.ProjectFile), "1.2.3")).ToList() });
+        return (result, diagnostics);
+    }
+
+    private static KitBundle CompileOk(KitReference kit, params KitReference[] references)
+    {
+        var (result, diagnostics) = Compile(kit, references);
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        return result.Bundle!;
+    }
+
+    private static Diagnostic SingleError(KitReference kit, params KitReference[] references)
+    {
+        var (result, diagnostics) = Compile(kit, references);
+        Assert.IsNull(result.Bundle);
+        return diagnostics.Items.Single(d => d.IsError);
+    }
+
+    [TestMethod]
+    public void AnImportedKitsWorkloadsRunUnderTheAliasWithTheImportersIdentity()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var bundle = CompileOk(shop, store);
+
+        CollectionAssert.AreEqual(new[] { "api", "kv.index", "kv.server" }, bundle.Workloads.Keys.ToArray());
+        var server = bundle.Workloads["kv.server"];
+        Assert.AreEqual(Path.Combine(workspace.Root, "store", "workloads", "server"), server.Root);
+        Assert.AreEqual("kv", server.ImportedFrom);
+        Assert.AreEqual("spiffe://shop.capakit.local/kv.server", server.Identity.SpiffeId);
+        Assert.AreEqual("certs/kv.server.pem", server.Identity.Certificate);
+        Assert.AreEqual("policies/kv.server.start.linux.json", server.Phases["start"].LinuxSpec);
+        Assert.IsTrue(File.Exists(Path.Combine(shop.BundleDirectory, "certs", "kv.server.key")), "the importer mints the imported workload's key");
+        Assert.IsTrue(File.Exists(Path.Combine(shop.BundleDirectory, "policies", "kv.server.start.linux.json")));
+        var spec = BundleFormat.ReadLinuxSpec(Path.Combine(shop.BundleDirectory, "policies", "kv.server.start.linux.json"));
+        Assert.AreEqual(server.Root, spec.Root, "the sandbox root is the imported Kit's workload folder");
+
+        // The imported Kit's own peers keep the names its code knows them by.
+        CollectionAssert.AreEqual(new[] { "kv.index" }, server.Connections);
+        CollectionAssert.AreEqual(new[] { "index" }, server.ConnectionNames["kv.index"]);
+        // The importer reaches the exposed path's workload under its import workload's name.
+        CollectionAssert.AreEqual(new[] { "kv.server" }, bundle.Workloads["api"].Connections);
+        CollectionAssert.AreEqual(new[] { "cache" }, bundle.Workloads["api"].ConnectionNames["kv.server"]);
+        Assert.AreEqual("kv.server", bundle.WorkloadAliases["cache"]);
+        Assert.AreEqual("kv.server", bundle.Expose.Single(e => e.Path == "/cache").Target);
+        Assert.AreSame(server, bundle.FindWorkload("cache"));
+        Assert.IsTrue(bundle.StartOrder.IndexOf("kv.server") < bundle.StartOrder.IndexOf("api"), string.Join(",", bundle.StartOrder));
+        Assert.IsTrue(bundle.StartOrder.IndexOf("kv.index") < bundle.StartOrder.IndexOf("kv.server"), string.Join(",", bundle.StartOrder));
+    }
+
+    [TestMethod]
+    public void OptionsMountsAndSecretsAreWiredThroughTheImporter()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var bundle = CompileOk(shop, store);
+
+        var env = bundle.Workloads["kv.server"].Phases["start"].EnvFromOptions;
+        Assert.AreEqual("size", env["CAPACITY"], "from_option feeds the import from the importer's option");
+        Assert.AreEqual("kv.mode", env["MODE"], "an unwired option stays the import's own, under the alias");
+        Assert.AreEqual("kv.region", env["REGION"]);
+        Assert.AreEqual("safe", bundle.Options["kv.mode"].Default);
+        Assert.IsNull(bundle.Options["kv.region"].Default, "a required option stays required: --option kv.region=...");
+        Assert.IsFalse(bundle.Options.ContainsKey("kv.capacity"));
+        Assert.AreEqual("files", bundle.Workloads["kv.server"].Mounts.Single().Mount);
+        Assert.IsTrue(bundle.Secrets.ContainsKey("store_key"));
+        var dependency = bundle.Dependencies["kv"];
+        Assert.AreEqual("store", dependency.Kit);
+        CollectionAssert.AreEqual(new[] { "kv.index", "kv.server" }, dependency.Workloads);
+    }
+
+    [TestMethod]
+    public void ImportsAreTransitive()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var mall = workspace.Kit("mall", """
+            version: '1'
+            name: mall
+            options:
+              size: {kind: number, default: 5}
+            host_mounts:
+              files: {access: read_write}
+            dependencies:
+              shop:
+                source: {path: ../shop}
+                options: {size: {from_option: size}}
+                mount_bindings: {files: files}
+            workloads:
+              front:
+                import: {dependency: shop, exposed_path: /cache}
+            expose:
+              - {path: /, target: front, endpoints: [mcp]}
+            """);
+        var bundle = CompileOk(mall, shop);
+
+        CollectionAssert.AreEqual(new[] { "shop.api", "shop.kv.index", "shop.kv.server" }, bundle.Workloads.Keys.ToArray());
+        Assert.AreEqual("shop.kv", bundle.Workloads["shop.kv.server"].ImportedFrom);
+        CollectionAssert.AreEqual(new[] { "cache" }, bundle.Workloads["shop.api"].ConnectionNames["shop.kv.server"]);
+        Assert.AreEqual("size", bundle.Workloads["shop.kv.server"].Phases["start"].EnvFromOptions["CAPACITY"]);
+        Assert.AreEqual("shop.kv.mode", bundle.Workloads["shop.kv.server"].Phases["start"].EnvFromOptions["MODE"]);
+        Assert.AreEqual("shop.kv.server", bundle.Expose.Single().Target);
+        Assert.AreEqual("spiffe://mall.capakit.local/shop.kv.server", bundle.Workloads["shop.kv.server"].Identity.SpiffeId);
+    }
+
+    [TestMethod]
+    public void APathImportNeedsAProjectReference()
+    {
+        using var workspace = new KitWorkspace();
+        workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var error = SingleError(shop);
+        Assert.AreEqual(DiagnosticCodes.MissingKitProjectReference, error.Code);
+        StringAssert.Contains(error.Message, $"dotnet add \"{shop.ProjectFile}\" reference \"{Path.Combine(workspace.Root, "store", "store.kitproj")}\"");
+        Assert.AreEqual((9, 20), (error.Line, error.Column));
+    }
+
+    [TestMethod]
+    public void APathThatIsNotAKitIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        Directory.CreateDirectory(Path.Combine(workspace.Root, "store"));
+        var shop = workspace.Kit("shop", Shop, "api");
+        var error = SingleError(shop);
+        Assert.AreEqual(DiagnosticCodes.NotAKit, error.Code);
+        Assert.AreEqual(9, error.Line);
+    }
+
+    [TestMethod]
+    public void AnExposedPathTheImportDoesNotExposeIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("exposed_path: /kv", "exposed_path: /nope"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.UnknownExposedPath, error.Code);
+        StringAssert.Contains(error.Message, "use one of: /kv");
+        Assert.AreEqual(16, error.Line);
+    }
+
+    [TestMethod]
+    public void AnOptionTheImportDoesNotHaveIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("capacity: {from_option: size}", "volume: {from_option: size}"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.UnknownImportedOption, error.Code);
+        StringAssert.Contains(error.Message, "'volume'");
+        Assert.AreEqual((11, 7), (error.Line, error.Column));
+    }
+
+    [TestMethod]
+    public void AnOptionOfTheWrongKindIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("size: {kind: number, default: 3}", "size: {kind: string, default: '3'}"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.ImportedOptionKind, error.Code);
+        StringAssert.Contains(error.Message, "number option 'capacity'");
+    }
+
+    [TestMethod]
+    public void AnEnumOptionWithValuesTheImportRefusesIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop
+            .Replace("size: {kind: number, default: 3}", "size: {kind: number, default: 3}\n  speed: {kind: enum, enum_values: [fast, reckless], default: fast}")
+            .Replace("capacity: {from_option: size}", "mode: {from_option: speed}"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.ImportedOptionKind, error.Code);
+        StringAssert.Contains(error.Message, "reckless");
+    }
+
+    [TestMethod]
+    public void AnUnboundMountIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("    mount_bindings:\n      data: files\n", ""), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.UnboundImportedMount, error.Code);
+        StringAssert.Contains(error.Message, "'data'");
+        Assert.AreEqual((8, 3), (error.Line, error.Column));
+    }
+
+    [TestMethod]
+    public void BindingAMountTheImportDoesNotDeclareIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("      data: files\n", "      data: files\n      logs: files\n"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.UnknownImportedMount, error.Code);
+        StringAssert.Contains(error.Message, "'logs'");
+    }
+
+    [TestMethod]
+    public void AReadWriteMountBoundToAReadOnlyMountIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("files: {access: read_write}", "files: {access: read_only}"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.ImportedMountAccess, error.Code);
+    }
+
+    [TestMethod]
+    public void AnImportCycleThroughProjectsIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var one = workspace.Kit("one", """
+            version: '1'
+            name: one
+            dependencies:
+              two: {source: {path: ../two}}
+            workloads:
+              a:
+                runtime: {source: {toolchain: bun, start: {command: bun run index.ts}}}
+            """, "a");
+        var two = workspace.Kit("two", """
+            version: '1'
+            name: two
+            dependencies:
+              back: {source: {path: ../one/one.kitproj}}
+            workloads:
+              b:
+                runtime: {source: {toolchain: bun, start: {command: bun run index.ts}}}
+            """, "b");
+        var error = SingleError(one, two);
+        Assert.AreEqual(DiagnosticCodes.ImportCycle, error.Code);
+        StringAssert.Contains(error.Message, "project one.kitproj → project two.kitproj → project one.kitproj");
+        StringAssert.EndsWith(error.File, Path.Combine("two", "capability.yml"));
+    }
+
+    [TestMethod]
+    public void AnInvalidImportedManifestIsReportedAtItsOwnFile()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store.Replace("toolchain: bun, start", "toolchain: deno, start"), "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.UnsupportedToolchain, error.Code);
+        Assert.AreEqual(store.ManifestFile, error.File);
+    }
+
+    [TestMethod]
+    public void TheRootsPathImportsArePackedAsTheirPackageIds()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var (result, diagnostics) = Compile(shop, store);
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        Assert.AreEqual(("kv", "Acme.store", (string?)"1.2.3"), result.PackedImports.Single());
+        StringAssert.Contains(PackedImports.Write(result.PackedImports), "\"package\": \"Acme.store\"");
+        CollectionAssert.Contains(result.Inputs.ToList(), store.ManifestFile);
+    }
+}
