@@ -4,8 +4,17 @@ namespace CapaKit.Sdk.Tests;
 public sealed class KitProject
 {
     public KitProject(string name, string manifest, params string[] workloads)
+        : this(name, manifest, workloads, SdkFeed.NewWorkspace(name))
     {
-        Directory = Path.Combine(SdkFeed.NewWorkspace(name), name);
+    }
+
+    /// <summary>A Kit in a given workspace, so Kits can reference each other by relative path.</summary>
+    public static KitProject In(string workspace, string name, string manifest, params string[] workloads) =>
+        new(name, manifest, workloads, workspace);
+
+    private KitProject(string name, string manifest, string[] workloads, string workspace)
+    {
+        Directory = Path.Combine(workspace, name);
         System.IO.Directory.CreateDirectory(Directory);
         ProjectFile = Path.Combine(Directory, name + ".kitproj");
         File.WriteAllText(ProjectFile, $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\" />\n");
@@ -26,6 +35,14 @@ public sealed class KitProject
     public string Bundle(string relative) => Path.Combine(BundleDirectory, relative);
 
     public CliResult Build(params string[] extra) => DotnetCli.Run(Directory, ["build", ProjectFile, .. extra]);
+
+    public CliResult Pack(params string[] extra) => DotnetCli.Run(Directory, ["pack", ProjectFile, "-o", SdkFeed.Feed, .. extra]);
+
+    /// <summary>Rewrites the project file with these elements inside <c>&lt;Project&gt;</c>.</summary>
+    public void SetProjectBody(string body) =>
+        File.WriteAllText(ProjectFile, $"<Project Sdk=\"CapaKit.Sdk/{SdkFeed.Version}\">\n{body}\n</Project>\n");
+
+    public string ReadModel() => File.ReadAllText(Bundle("kit.json"));
 
     /// <summary>Last-write times of every file in the bundle, keyed by bundle-relative path.</summary>
     public Dictionary<string, DateTime> BundleTimestamps() =>
