@@ -21,7 +21,10 @@ public sealed class TestKit
     public string WorkloadRoot(string workload) => Path.Combine(Directory, "workloads", workload);
 
     /// <summary>Writes the Kit (manifest, workload files), builds it with `dotnet build`, and gives it to <paramref name="owner"/>.</summary>
-    public static TestKit Create(string name, string manifest, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> workloads, RunAs owner = RunAs.Root)
+    /// <param name="projectBody">Elements inside the .kitproj's &lt;Project&gt; (package id, package references).</param>
+    /// <param name="pack">Also `dotnet pack` the Kit into the test feed, so other test Kits can import it.</param>
+    public static TestKit Create(string name, string manifest, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> workloads, RunAs owner = RunAs.Root,
+        string projectBody = "", bool pack = false)
     {
         var directory = Path.Combine(TestMachine.Root, $"{name}-{Guid.NewGuid().ToString("N")[..6]}");
         System.IO.Directory.CreateDirectory(directory);
@@ -36,7 +39,7 @@ public sealed class TestKit
         {
             File.WriteAllText(Path.Combine(directory, file), "<Project />\n");
         }
-        File.WriteAllText(Path.Combine(directory, name + ".kitproj"), $"<Project Sdk=\"CapaKit.Sdk/{TestMachine.SdkVersion}\" />\n");
+        File.WriteAllText(Path.Combine(directory, name + ".kitproj"), $"<Project Sdk=\"CapaKit.Sdk/{TestMachine.SdkVersion}\">\n{projectBody}\n</Project>\n");
         File.WriteAllText(Path.Combine(directory, "capability.yml"), manifest);
         foreach (var (workload, files) in workloads)
         {
@@ -49,22 +52,30 @@ public sealed class TestKit
             System.IO.Directory.CreateDirectory(Path.Combine(directory, "workloads", workload));
         }
 
-        var build = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "build", name + ".kitproj", "-nologo", "-v:q" }) build.ArgumentList.Add(arg);
-        build.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using (var process = Process.Start(build)!)
+        Dotnet(directory, $"building test kit {name}", "build", name + ".kitproj", "-nologo", "-v:q");
+        if (pack)
         {
-            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"building test kit {name} failed:\n{output}");
-            }
+            Dotnet(directory, $"packing test kit {name}", "pack", name + ".kitproj", "-nologo", "-v:q", "-o", TestMachine.Feed);
         }
         if (owner == RunAs.User)
         {
             TestMachine.Run("chown", "-R", $"{TestMachine.UserName}:{TestMachine.UserName}", directory);
         }
         return new TestKit(directory, name);
+    }
+
+    private static void Dotnet(string directory, string what, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd() + stderr.GetAwaiter().GetResult();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{what} failed:\n{output}");
+        }
     }
 }

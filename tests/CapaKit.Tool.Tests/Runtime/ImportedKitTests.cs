@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CapaKit.Tool.Tests.Support;
+
+namespace CapaKit.Tool.Tests.Runtime;
+
+/// <summary>
+/// A Kit imported from a package: the probe Kit is packed into the test feed, and an outer Kit imports it by
+/// PackageReference, runs it with `up`, and is called through its gateway.
+/// </summary>
+[TestClass]
+public sealed class ImportedKitTests
+{
+    [TestMethod]
+    public void AnImportedKitRunsAsItsOwnSandboxesAndIsReachedOnlyThroughItsExposedPaths()
+    {
+        var probeId = "Acme.Probe" + Guid.NewGuid().ToString("N")[..6];
+        var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");
+        var probeSource = File.ReadAllText(Path.Combine(folder, "probe.ts"));
+        var probeFiles = new[] { "caller", "target", "loner" }.ToDictionary(
+            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["probe.ts"] = probeSource });
+        TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), probeFiles,
+            projectBody: $"<PropertyGroup><PackageId>{probeId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
+
+        var outer = TestKit.Create("outer", $$$"""
+            version: '1'
+            name: outer
+            dependencies:
+              inner:
+                source: {package: {{{probeId}}}}
+            workloads:
+              front:
+                import: {dependency: inner, exposed_path: /target}
+              view:
+                import: {dependency: inner, exposed_path: /caller}
+              edge:
+                endpoints: [http]
+                connections: [front]
+                runtime:
+                  source:
+                    toolchain: bun
+                    start: {command: bun run probe.ts}
+            expose:
+              - {path: /edge, target: edge, endpoints: [http]}
+              - {path: /front, target: front, endpoints: [http]}
+              - {path: /view, target: view, endpoints: [http]}
+            """,
+            new Dictionary<string, IReadOnlyDictionary<string, string>> { ["edge"] = new Dictionary<string, string> { ["probe.ts"] = probeSource } },
+            projectBody: $"<ItemGroup><PackageReference Include=\"{probeId}\" Version=\"1.0.0\" /></ItemGroup>");
+
+        using var home = new TempHome();
+        var tool = new Capakit(outer, home.Path);
+        var token = "imported-token-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            // The imported Kit's secrets are the importer's to hold.
+            tool.SetSecret("token", token);
+            var gateway = tool.Up();
+            using var http = GatewayHttp.Client(gateway);
+
+            // The importer's workload reaches the imported exposed path under its import workload's name.
+            var edge = http.GetJson("/edge/probe/connect");
+            var fromEdge = edge.GetProperty("connected").EnumerateArray().ToList();
+            Assert.HasCount(1, fromEdge, edge.ToString());
+            Assert.AreEqual("front", fromEdge[0].GetProperty("workloadMid").GetString());
+            Assert.AreEqual(200, fromEdge[0].GetProperty("http").GetProperty("status").GetInt32(), edge.ToString());
+            Assert.AreEqual("inner.target", WorkloadIn(fromEdge[0]));
+
+            // Inside the import, its own connection keeps the name its manifest gives it.
+            var view = http.GetJson("/view/probe/connect");
+            Assert.AreEqual("inner.caller", view.GetProperty("workload").GetString());
+            var fromCaller = view.GetProperty("connected").EnumerateArray().ToList();
+            Assert.HasCount(1, fromCaller, view.ToString());
+            Assert.AreEqual("target", fromCaller[0].GetProperty("workloadMid").GetString());
+            Assert.AreEqual("inner.target", WorkloadIn(fromCaller[0]));
+
+            // The imported workload resolves the secret its manifest grants it, from the importer's store.
+            var secret = http.GetJson("/view/probe/secret?name=token");
+            Assert.IsTrue(secret.GetProperty("ok").GetBoolean(), secret.ToString());
+            Assert.AreEqual(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), secret.GetProperty("sha256").GetString());
+            var denied = http.GetJson("/front/probe/secret?name=token");
+            Assert.IsFalse(denied.GetProperty("ok").GetBoolean(), "target is granted no secret: " + denied);
+
+            // Every imported workload is a sandbox of its own, named under the alias.
+            var ps = tool.Run("ps", "--format", "json");
+            Assert.AreEqual(0, ps.ExitCode, ps.ToString());
+            foreach (var workload in new[] { "edge", "inner.caller", "inner.target", "inner.loner" })
+            {
+                StringAssert.Contains(ps.StandardOutput, $"\"{workload}\"", ps.ToString());
+            }
+
+            // exec accepts the import workload's name for the workload behind it.
+            var exec = tool.Run("exec", "front", "--", "bun", "-e", "console.log(process.env.CAPAKIT_WORKLOAD_MID + ' ' + process.cwd())");
+            Assert.AreEqual(0, exec.ExitCode, exec.ToString());
+            StringAssert.Contains(exec.StandardOutput, $"inner.target {Path.Combine(outer.Directory, "obj", "capakit-imports", "inner", "workloads", "target")}");
+        }
+        finally
+        {
+            tool.Down();
+        }
+    }
+
+    private static string? WorkloadIn(JsonElement connected) =>
+        JsonDocument.Parse(connected.GetProperty("http").GetProperty("body").GetString()!).RootElement.GetProperty("workload").GetString();
+}
