@@ -72,6 +72,32 @@ json_list() { # json_list <key>: the string items of a "key": [...] list in the 
   sed -n "/\"$1\": \[/,/]/p" | grep -o '"[a-z0-9_-]*"' | grep -v "\"$1\"" | tr -d '"'
 }
 
+sample_package_id() { # sample_package_id <kitproj>: its <PackageId>, if it sets one
+  sed -n 's:.*<PackageId>\(.*\)</PackageId>.*:\1:p' "$1" | head -n1
+}
+
+# Packs, into artifacts/packages, every sample Kit that samples/<name> imports by PackageReference (ids
+# CapaKit.Samples.*, each the <PackageId> of a sample's .kitproj), those samples' own imports first, and drops
+# the cached copy from the samples' package folder so the next restore takes the fresh pack of the same version.
+pack_sample_imports() { # pack_sample_imports <name> [<names already on the path>...]
+  local name=$1; shift
+  local id kitproj found lower
+  for id in $(grep -o '<PackageReference Include="CapaKit\.Samples\.[^"]*"' "samples/$name/$name.kitproj" | sed 's/.*Include="\(.*\)"/\1/'); do
+    found=
+    for kitproj in samples/*/*.kitproj; do
+      if [ "$(sample_package_id "$kitproj")" = "$id" ]; then found=$kitproj; break; fi
+    done
+    [ -n "$found" ] || die "samples/$name imports $id, but no sample's .kitproj has <PackageId>$id</PackageId>"
+    local dep; dep=$(basename "$(dirname "$found")")
+    case " $name $* " in *" $dep "*) die "samples/$name and samples/$dep import each other" ;; esac
+    pack_sample_imports "$dep" "$name" "$@"
+    say "packing samples/$dep ($id) into artifacts/packages"
+    dotnet pack "$found" -o artifacts/packages -v:q -nologo
+    lower=$(tr '[:upper:]' '[:lower:]' <<<"$id")
+    rm -rf "artifacts/samples-packages/$lower"
+  done
+}
+
 cmd_sample() {
   local name=${1:-}
   [ -n "$name" ] || die "name a sample: $(ls -d samples/*/ | xargs -n1 basename | tr '\n' ' ')"
@@ -82,9 +108,15 @@ cmd_sample() {
   dotnet build tool/CapaKit.Tool/CapaKit.Tool.csproj -c Debug -v:q -nologo
   # The samples keep their own package folder; drop the cached SDK so this build uses the one just packed.
   rm -rf artifacts/samples-packages/capakit.sdk
+  pack_sample_imports "$name"
   local capakit=(dotnet "$repo/artifacts/bin/CapaKit.Tool/debug/dotnet-capakit.dll")
   local kit="samples/$name"
   say "compiling $kit"
+  if grep -q '<PackageReference Include="CapaKit\.Samples\.' "$kit/$name.kitproj"; then
+    # `dotnet capakit` rebuilds a Kit only when the Kit's own files changed, and a fresh pack of an imported Kit
+    # is not one of them: build it here so the bundle carries the import just packed.
+    dotnet build "$kit/$name.kitproj" -c Debug -v:q -nologo
+  fi
   local info; info=$("${capakit[@]}" build --kit "$kit" --format json)
   local mounts=() m
   for m in $(json_list hostMounts <<<"$info"); do
@@ -125,5 +157,5 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   sample) shift; cmd_sample "$@" ;;
   install) shift; cmd_install "$@" ;;
-  *) echo "usage: ./build.sh test | ./build.sh sample <hello|todo> | ./build.sh install" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh test | ./build.sh sample <hello|todo|agents|kvstore|notes> | ./build.sh install" >&2; exit 2 ;;
 esac

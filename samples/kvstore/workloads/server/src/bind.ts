@@ -1,0 +1,39 @@
+import { unlinkSync } from "node:fs";
+
+// CAPAKIT_RUNNER_MANAGED_INGRESS_BIND says where this workload must listen: `unix:<path>` or `tcp:<host>:<port>`.
+export type Bind = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
+
+export function parseBind(value: string | undefined): Bind {
+  if (!value) throw new Error("CAPAKIT_RUNNER_MANAGED_INGRESS_BIND is not set; start this workload with `dotnet capakit up`");
+  if (value.startsWith("unix:") && value.length > "unix:".length) return { kind: "unix", path: value.slice("unix:".length) };
+  const m = /^tcp:(.+):(\d+)$/.exec(value);
+  if (m) return { kind: "tcp", host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) };
+  throw new Error(`unsupported bind: ${value}`);
+}
+
+/** Bun.serve on the bind; a stale unix socket file is removed first. */
+export function serve(bind: Bind, fetch: (request: Request) => Response | Promise<Response>) {
+  if (bind.kind === "unix") {
+    try {
+      unlinkSync(bind.path);
+    } catch {}
+    return Bun.serve({ unix: bind.path, fetch });
+  }
+  return Bun.serve({ hostname: bind.host, port: bind.port, fetch });
+}
+
+/** Serves on the ingress bind until SIGTERM or SIGINT. */
+export function run(name: string, fetch: (request: Request) => Response | Promise<Response>, banner = ""): void {
+  const bind = parseBind(process.env.CAPAKIT_RUNNER_MANAGED_INGRESS_BIND);
+  const server = serve(bind, fetch);
+  console.log(`[${name}] listening on ${process.env.CAPAKIT_RUNNER_MANAGED_INGRESS_BIND}${banner}`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.race([server.stop(), Bun.sleep(5000)]);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
