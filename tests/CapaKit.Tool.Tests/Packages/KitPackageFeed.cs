@@ -24,12 +24,13 @@ internal static class KitPackageFeed
     /// A folder to run the tool in: a nuget.config with its own global packages folder and either no sources or
     /// this feed, and its own XDG cache (where Kit packages are materialized).
     /// </summary>
-    public static PackageWorkspace NewWorkspace(bool feedInNuGetConfig)
+    public static PackageWorkspace NewWorkspace(bool feedInNuGetConfig, bool brokenFeedInNuGetConfig = false)
     {
         var root = System.IO.Path.Combine(TestMachine.Root, "pkg-" + Guid.NewGuid().ToString("N")[..8]);
         var work = System.IO.Path.Combine(root, "work");
         Directory.CreateDirectory(work);
-        var sources = feedInNuGetConfig ? $"<add key=\"kits\" value=\"{Path}\" />" : "";
+        var sources = (feedInNuGetConfig ? $"<add key=\"kits\" value=\"{Path}\" />" : "")
+            + (brokenFeedInNuGetConfig ? $"<add key=\"gone\" value=\"{System.IO.Path.Combine(root, "deleted-feed")}\" />" : "");
         File.WriteAllText(System.IO.Path.Combine(root, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>

@@ -40,6 +40,20 @@ public sealed class KitPackageSearchTests
         StringAssert.Contains(missing.StandardError, "neither an http(s) URL nor an existing folder");
     }
 
+    [TestMethod]
+    public void SearchWarnsAboutAFeedThatCannotBeReadAndListsTheOthers()
+    {
+        var workspace = KitPackageFeed.NewWorkspace(feedInNuGetConfig: true, brokenFeedInNuGetConfig: true);
+        var search = workspace.Run("search", "greeter");
+        Assert.AreEqual(0, search.ExitCode, search.ToString());
+        StringAssert.Contains(search.StandardOutput, KitPackageFeed.KitId);
+        StringAssert.Contains(search.StandardError, $"warning: {Path.Combine(workspace.Root, "deleted-feed")} could not be searched");
+
+        var none = KitPackageFeed.NewWorkspace(feedInNuGetConfig: false, brokenFeedInNuGetConfig: true).Run("search");
+        Assert.AreEqual(2, none.ExitCode, none.ToString());
+        StringAssert.Contains(none.StandardError, "No feed could be searched");
+    }
+
     private sealed record Hit(string Id, string Version, string Description, string Feed);
 
     private static List<Hit> Hits(Support.ToolResult search)

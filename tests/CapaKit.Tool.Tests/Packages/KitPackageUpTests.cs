@@ -90,6 +90,34 @@ public sealed class KitPackageUpTests
         StringAssert.Contains(path.StandardError, "does not exist");
     }
 
+    [TestMethod]
+    public async Task AFeedThatCannotBeReadIsReportedAndLeftOutOfTheGeneratedProject()
+    {
+        var workspace = KitPackageFeed.NewWorkspace(feedInNuGetConfig: false, brokenFeedInNuGetConfig: true);
+        var broken = Path.Combine(workspace.Root, "deleted-feed");
+        var cache = workspace.KitCache(KitPackageFeed.KitId, KitPackageFeed.StableVersion);
+        try
+        {
+            var missing = workspace.Run("up", KitPackageFeed.KitId + "@9.0.0", "--source", KitPackageFeed.Path);
+            Assert.AreEqual(2, missing.ExitCode, missing.ToString());
+            StringAssert.Contains(missing.StandardError, "nearest: 1.2.0, 2.0.0-beta.1");
+
+            var unknown = workspace.Run("up", "No.Such.Kit", "--source", KitPackageFeed.Path);
+            StringAssert.Contains(unknown.StandardError, $"{broken} could not be read");
+
+            // The Kit's own restore would fail on the unreadable feed, so the generated nuget.config leaves it out.
+            var up = workspace.Run("up", KitPackageFeed.KitId, "--source", KitPackageFeed.Path, "-d");
+            Assert.AreEqual(0, up.ExitCode, up.ToString());
+            await AssertGreetsAsync(up);
+            Assert.DoesNotContain(broken, File.ReadAllText(Path.Combine(cache, "nuget.config")));
+        }
+        finally
+        {
+            workspace.Run("down", KitPackageFeed.KitId);
+        }
+        Assert.IsEmpty(WaitUntilGone(cache));
+    }
+
     private static Uri Gateway(Support.ToolResult up)
     {
         var url = Regex.Match(up.All, @"http://127\.0\.0\.1:\d+/");

@@ -31,7 +31,7 @@ public static class KitPackageResolver
         var (versions, failures) = await ListVersionsAsync(spec.Id, feeds, cache, ct);
         if (versions.Count == 0)
         {
-            var unreadable = failures.Count == 0 ? "" : $"; {string.Join("; ", failures)}";
+            var unreadable = failures.Count == 0 ? "" : $"; {string.Join("; ", failures.Select(f => $"{f.Source} could not be read: {f.Reason}"))}";
             throw new CapaKitException(ExitCodes.Usage,
                 $"No package '{spec.Id}' on any feed (tried {feeds.Describe()}{unreadable}); check the id with 'dotnet capakit search', or name its feed with --source <url or folder>.");
         }
@@ -54,11 +54,11 @@ public static class KitPackageResolver
             status($"Downloading {spec.Id} {version.ToNormalizedString()} from {feed.PackageSource.Source}");
             await DownloadAsync(spec.Id, version, feed, feeds, cache, ct);
         }
-        return Read(spec.Id, version, feeds.GlobalPackagesFolder);
+        return Read(spec.Id, version, feeds.GlobalPackagesFolder) with { UnreadableSources = [.. failures.Select(f => f.Source)] };
     }
 
     /// <summary>Every version on every feed that answers, each with the first feed that has it; unreadable feeds as one reason each.</summary>
-    private static async Task<(Dictionary<NuGetVersion, SourceRepository> Versions, List<string> Failures)> ListVersionsAsync(
+    private static async Task<(Dictionary<NuGetVersion, SourceRepository> Versions, List<(string Source, string Reason)> Failures)> ListVersionsAsync(
         string id, KitFeeds feeds, SourceCacheContext cache, CancellationToken ct)
     {
         var answers = await Task.WhenAll(feeds.Repositories.Select(async repository =>
@@ -68,9 +68,9 @@ public static class KitPackageResolver
                 var finder = await FinderAsync(repository, ct);
                 return (repository, versions: (await finder.GetAllVersionsAsync(id, cache, NullLogger.Instance, ct)).ToList(), error: (string?)null);
             }
-            catch (Exception e) when (e is FatalProtocolException or IOException or HttpRequestException or UnauthorizedAccessException)
+            catch (Exception e) when (IsFeedFailure(e))
             {
-                return (repository, versions: new List<NuGetVersion>(), error: $"{repository.PackageSource.Source} could not be read: {e.Message}");
+                return (repository, versions: new List<NuGetVersion>(), error: e.Message);
             }
         }));
         var found = new Dictionary<NuGetVersion, SourceRepository>();
@@ -81,8 +81,13 @@ public static class KitPackageResolver
                 found.TryAdd(version, repository);
             }
         }
-        return (found, [.. answers.Where(a => a.error is not null).Select(a => a.error!)]);
+        return (found, [.. answers.Where(a => a.error is not null).Select(a => (a.repository.PackageSource.Source, a.error!))]);
     }
+
+    /// <summary>A feed that cannot be read (gone folder, unreachable server, refused credentials), as opposed to a bug of ours.</summary>
+    internal static bool IsFeedFailure(Exception e) =>
+        // NuGet's folder resources report a missing folder with InvalidOperationException.
+        e is FatalProtocolException or IOException or HttpRequestException or UnauthorizedAccessException or InvalidOperationException;
 
     /// <summary>The highest stable version; the highest prerelease only when there is no stable one.</summary>
     internal static NuGetVersion Newest(IEnumerable<NuGetVersion> versions)

@@ -31,7 +31,7 @@ public static class KitPackageSearch
             {
                 return (hits: await SearchFeedAsync(repository, term, prerelease, take, cache, ct), error: (string?)null);
             }
-            catch (Exception e) when (e is FatalProtocolException or IOException or HttpRequestException or UnauthorizedAccessException)
+            catch (Exception e) when (KitPackageResolver.IsFeedFailure(e))
             {
                 return (hits: new List<KitSearchHit>(), error: $"{repository.PackageSource.Source} could not be searched: {e.Message}");
             }

@@ -7,12 +7,14 @@ namespace CapaKit.Tool.Packages;
 /// <param name="InstallPath">The package's folder in the global packages folder (read-only by convention: never run from it).</param>
 /// <param name="ContentHash">The package's SHA-512 as NuGet recorded it, so a cached copy can tell the package changed.</param>
 /// <param name="Imports">The Kit's imports of other Kit packages: its nuspec dependencies, as id and version range.</param>
+/// <param name="UnreadableSources">Feeds (as configured) that failed while the package was looked for.</param>
 public sealed record ResolvedKitPackage(
     string Id,
     NuGetVersion Version,
     string InstallPath,
     string ContentHash,
-    IReadOnlyList<KitPackageImport> Imports)
+    IReadOnlyList<KitPackageImport> Imports,
+    IReadOnlyList<string>? UnreadableSources = null)
 {
     public string KitDirectory => Path.Combine(InstallPath, KitPackageType.KitFolder);
 }
