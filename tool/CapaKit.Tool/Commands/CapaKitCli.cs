@@ -14,6 +14,7 @@ public static class CapaKitCli
             BuildCommand.Create(),
             SecretsCommand.Create(),
             UpCommand.Create(),
+            SearchCommand.Create(),
             DownCommand.Create(),
             PsCommand.Create(),
             TestCommand.Create(),

@@ -22,6 +22,11 @@ public static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static readonly Option<string?> Source = new("--source")
+    {
+        Description = "A NuGet feed (URL or folder) to look for Kit packages on, besides the nuget.config sources in effect here.",
+    };
+
     public static readonly Option<string> Format = new("--format")
     {
         Description = "text for people (stderr), json for machines (stdout).",

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CapaKit.Tool.Agents;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Output;
+using CapaKit.Tool.Packages;
 using CapaKit.Tool.Runtime;
 using CapaKit.Tool.Sandbox.Linux;
 
@@ -10,7 +11,7 @@ namespace CapaKit.Tool.Commands;
 /// <summary><c>dotnet capakit down [kit]</c>: stop a running Kit gracefully (SIGTERM, grace period, SIGKILL).</summary>
 public static class DownCommand
 {
-    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder), or a Kit package id started with up <PackageId>.", Arity = ArgumentArity.ZeroOrOne };
 
     /// <summary>How long the supervisor gets to stop its workloads (each has its own grace period) before it is killed.</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -26,7 +27,18 @@ public static class DownCommand
             var output = ConsoleOutput.From(parse);
             return await CommandRunner.RunAsync(output, async () =>
             {
-                var kit = KitProject.Locate(parse.GetValue(KitArgument) ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
+                var kitArgument = parse.GetValue(KitArgument);
+                if (KitPackageSpec.TryParse(kitArgument, Environment.CurrentDirectory) is { } package)
+                {
+                    // A Kit package runs from its generated project in the cache: find it there, without asking any feed.
+                    kitArgument = KitPackageCache.FindProject(package, project => InstanceState.Read(new InstancePaths(new KitProject(project)).StateFile)?.IsAlive() == true);
+                    if (kitArgument is null)
+                    {
+                        output.Info($"Kit package {package} is not running.");
+                        return ExitCodes.Ok;
+                    }
+                }
+                var kit = KitProject.Locate(kitArgument ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
                 var paths = new InstancePaths(kit);
                 var state = InstanceState.Read(paths.StateFile);
                 if (state is null || !state.IsAlive())

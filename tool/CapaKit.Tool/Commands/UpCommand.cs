@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CapaKit.Tool.Agents;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Output;
+using CapaKit.Tool.Packages;
 using CapaKit.Tool.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -21,13 +22,13 @@ public static class UpCommand
         Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's project skills folder.",
     };
     private static readonly Option<string?> ProjectRoot = new("--project-root") { Description = "The project whose skills folder --project-skill uses (default: the current folder)." };
-    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder), or a Kit package as <PackageId>[@<version>].", Arity = ArgumentArity.ZeroOrOne };
 
     public static Command Create()
     {
         var up = new Command("up", "Run the whole Kit: install, start every workload in connection order, serve exposed endpoints on one local gateway.")
         {
-            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, ProjectRoot,
+            KitArgument, CommonOptions.Kit, CommonOptions.Source, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, ProjectRoot,
         };
         ProjectSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
         up.SetAction(async (parse, ct) =>
@@ -35,7 +36,15 @@ public static class UpCommand
             var output = ConsoleOutput.From(parse);
             return await CommandRunner.RunAsync(output, async () =>
             {
-                var kit = KitProject.Locate(parse.GetValue(KitArgument) ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
+                var kitArgument = parse.GetValue(KitArgument);
+                if (KitPackageSpec.TryParse(kitArgument, Environment.CurrentDirectory) is { } package)
+                {
+                    // The background supervisor is handed the project its parent prepared (--kit): it resolves nothing again.
+                    kitArgument = parse.GetValue(DetachedChild)
+                        ? null
+                        : await KitPackageLauncher.PrepareAsync(package, parse.GetValue(CommonOptions.Source), Environment.CurrentDirectory, output, ct);
+                }
+                var kit = KitProject.Locate(kitArgument ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
                 var paths = new InstancePaths(kit);
                 paths.Create();
                 if (parse.GetValue(Detach))

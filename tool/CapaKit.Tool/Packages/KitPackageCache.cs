@@ -1,0 +1,54 @@
+using NuGet.Versioning;
+
+namespace CapaKit.Tool.Packages;
+
+/// <summary>
+/// Where Kit packages run from: <c>$XDG_CACHE_HOME/capakit/packages/&lt;id&gt;/&lt;version&gt;/</c> (else under
+/// <c>~/.cache</c>), one generated project per package version. The global packages folder stays read-only:
+/// a Kit's workload roots are read-write (node_modules, build output) and must not change a shared package.
+/// </summary>
+public static class KitPackageCache
+{
+    public static string Root
+    {
+        get
+        {
+            // The XDG spec says to ignore a relative XDG_CACHE_HOME.
+            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            var cache = xdg is { Length: > 0 } && Path.IsPathRooted(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(cache, "capakit", "packages");
+        }
+    }
+
+    public static string Directory(string id, NuGetVersion version) =>
+        Path.Combine(Root, id.ToLowerInvariant(), version.ToNormalizedString().ToLowerInvariant());
+
+    /// <summary>
+    /// The generated project of an already materialized package, without asking any feed (for <c>down</c>): the
+    /// version given, else the one running, else the highest cached; null when the package never ran here.
+    /// </summary>
+    public static string? FindProject(KitPackageSpec spec, Func<string, bool> isRunning)
+    {
+        var idDirectory = Path.Combine(Root, spec.Id.ToLowerInvariant());
+        if (!System.IO.Directory.Exists(idDirectory))
+        {
+            return null;
+        }
+        var candidates = System.IO.Directory.GetDirectories(idDirectory)
+            .Select(d => (version: NuGetVersion.TryParse(Path.GetFileName(d), out var v) ? v : null, directory: d))
+            .Where(c => c.version is not null && (spec.Version is null || c.version == spec.Version))
+            .Select(c => (c.version, project: System.IO.Directory.GetFiles(c.directory, "*.kitproj").FirstOrDefault()))
+            .Where(c => c.project is not null)
+            .OrderByDescending(c => c.version)
+            .ToList();
+        var running = candidates.Where(c => isRunning(c.project!)).ToList();
+        if (running.Count > 1)
+        {
+            throw new CapaKitException(ExitCodes.Usage,
+                $"Several versions of {spec.Id} are running ({string.Join(", ", running.Select(r => r.version!.ToNormalizedString()))}); name one as {spec.Id}@<version>.");
+        }
+        return running.Count == 1 ? running[0].project : candidates.FirstOrDefault().project;
+    }
+}
