@@ -5,7 +5,7 @@ namespace CapaKit.Tool.Tests.Packages;
 
 /// <summary>
 /// A local folder feed, packed once for the package tests with real `dotnet pack`: the Kit package Greeter.Kit
-/// (1.2.0 and 2.0.0-beta.1, package type CapaKit), Plain.Kit (the same Kit packed without the CapaKit package
+/// (1.2.0 and 2.0.0-beta.1, package type CapaKit), Plain.Kit (the same Kit packed with another package
 /// type, as any ordinary package) and the CapaKit.Sdk package the generated projects build with.
 /// </summary>
 internal static class KitPackageFeed
@@ -61,11 +61,12 @@ internal static class KitPackageFeed
         {
             File.WriteAllText(System.IO.Path.Combine(root, file), "<Project />\n");
         }
-        var kit = WriteKit(System.IO.Path.Combine(root, "greeter"), KitId, "<PackageType>CapaKit</PackageType>");
+        // The SDK marks a Kit package with the CapaKit package type by default.
+        var kit = WriteKit(System.IO.Path.Combine(root, "greeter"), KitId, "");
         Pack(kit, feed, StableVersion);
         Pack(kit, feed, PrereleaseVersion);
-        // What `dotnet pack` of a .kitproj gives without the package type: kit/ inside, but not marked as a Kit.
-        Pack(WriteKit(System.IO.Path.Combine(root, "plain"), NotAKitId, ""), feed, "1.0.0");
+        // A package with kit/ inside but not marked as a Kit: the project overrides the package type.
+        Pack(WriteKit(System.IO.Path.Combine(root, "plain"), NotAKitId, "<PackageType>Dependency</PackageType>"), feed, "1.0.0");
         return feed;
     }
 

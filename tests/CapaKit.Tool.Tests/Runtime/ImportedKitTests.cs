@@ -101,6 +101,44 @@ public sealed class ImportedKitTests
         }
     }
 
+    [TestMethod]
+    public void AnEditedImportedManifestMakesTheImporterStale()
+    {
+        var runtime = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["w"] = new Dictionary<string, string> { ["index.ts"] = "console.log(1);\n" } };
+        const string Inner = """
+            version: '1'
+            name: inner
+            workloads:
+              w:
+                endpoints: [http]
+                runtime: {source: {toolchain: bun, start: {command: bun run index.ts}}}
+            expose:
+              - {path: /w, target: w, endpoints: [http]}
+            """;
+        var inner = TestKit.Create("inner", Inner, runtime);
+        var outer = TestKit.Create("outer", $$"""
+            version: '1'
+            name: outer
+            dependencies:
+              inner:
+                source: {path: {{inner.ProjectFile}} }
+            workloads:
+              front:
+                import: {dependency: inner, exposed_path: /w}
+            """, new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            projectBody: $"<ItemGroup><ProjectReference Include=\"{inner.ProjectFile}\" /></ItemGroup>");
+        var project = CapaKit.Tool.Kits.KitProject.Locate(outer.ProjectFile, outer.Directory);
+        Assert.IsTrue(CapaKit.Tool.Kits.KitBuilder.IsFresh(project), "just built");
+
+        File.WriteAllText(Path.Combine(inner.Directory, "capability.yml"), Inner.Replace("endpoints: [http]\n    runtime", "endpoints: [http, mcp]\n    runtime"));
+        File.SetLastWriteTimeUtc(Path.Combine(inner.Directory, "capability.yml"), DateTime.UtcNow.AddSeconds(5));
+        Assert.IsFalse(CapaKit.Tool.Kits.KitBuilder.IsFresh(project), "the imported manifest changed after the build");
+
+        var build = new Capakit(outer).Run("build", "--format", "json");
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        StringAssert.Contains(File.ReadAllText(Path.Combine(outer.Directory, "bin", "Debug", "kit", "kit.json")), "\"protocol\": \"mcp\"");
+    }
+
     private static string? WorkloadIn(JsonElement connected) =>
         JsonDocument.Parse(connected.GetProperty("http").GetProperty("body").GetString()!).RootElement.GetProperty("workload").GetString();
 }

@@ -25,13 +25,20 @@ public static class KitBuilder
             // Skills are copied into the bundle (skills/<name>/SKILL.md), so an edited one makes it stale too.
             && !(Directory.Exists(Path.Combine(kit.Directory, "skills"))
                 && Directory.EnumerateFiles(Path.Combine(kit.Directory, "skills"), "SKILL.md", SearchOption.AllDirectories).Any(f => File.GetLastWriteTimeUtc(f) > built))
-            && File.Exists(tests) == File.Exists(Path.Combine(kit.BundleDirectory, BundleFormat.TestsFile));
+            && File.Exists(tests) == File.Exists(Path.Combine(kit.BundleDirectory, BundleFormat.TestsFile))
+            && File.GetLastWriteTimeUtc(kit.AssetsFile) <= built
+            // An imported Kit's manifest (a project import's, edited in place) changes what this Kit compiles to.
+            && !(File.Exists(kit.InputsFile) && File.ReadLines(kit.InputsFile).Any(f => f.Length > 0 && File.GetLastWriteTimeUtc(f) > built));
     }
 
     /// <summary>Builds when stale; returns the bundle. Build errors become one <see cref="CapaKitException"/> carrying MSBuild's error lines.</summary>
-    public static async Task<KitBundle> EnsureBuiltAsync(KitProject kit, Action<string>? status, CancellationToken ct)
+    public static Task<KitBundle> EnsureBuiltAsync(KitProject kit, Action<string>? status, CancellationToken ct) =>
+        EnsureBuiltAsync(kit, status, ct, rebuilt: false);
+
+    private static async Task<KitBundle> EnsureBuiltAsync(KitProject kit, Action<string>? status, CancellationToken ct, bool rebuilt)
     {
-        if (!IsFresh(kit))
+        var building = !IsFresh(kit);
+        if (building)
         {
             status?.Invoke($"Building {Path.GetFileName(kit.ProjectFile)}");
             var start = new ProcessStartInfo("dotnet")
@@ -65,6 +72,12 @@ public static class KitBuilder
         try
         {
             return BundleFormat.ReadModel(kit.BundleDirectory);
+        }
+        catch (InvalidDataException) when (!building && !rebuilt)
+        {
+            // A bundle from another SDK version (an older bundle format): rebuild once rather than fail.
+            File.Delete(kit.StampFile);
+            return await EnsureBuiltAsync(kit, status, ct, rebuilt: true);
         }
         catch (InvalidDataException e)
         {

@@ -7,6 +7,10 @@ public sealed record KitProject(string ProjectFile, string Configuration = "Debu
     public string ManifestFile => Path.Combine(Directory, "capability.yml");
     public string BundleDirectory => Path.Combine(Directory, "bin", Configuration, "kit");
     public string StampFile => Path.Combine(Directory, "obj", Configuration, "capakit.bundle.stamp");
+    /// <summary>The imported Kits' manifests the last build compiled (one path a line), written by the SDK.</summary>
+    public string InputsFile => Path.Combine(Directory, "obj", Configuration, "capakit.bundle.inputs");
+    /// <summary>The last restore's result: a changed package graph (an imported Kit's version) makes the bundle stale.</summary>
+    public string AssetsFile => Path.Combine(Directory, "obj", "project.assets.json");
 
     /// <summary>
     /// The Kit named by <paramref name="path"/> (a .kitproj or a folder holding exactly one), or the one in
