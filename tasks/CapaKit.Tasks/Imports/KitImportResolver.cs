@@ -110,6 +110,14 @@ internal sealed class KitImportResolver
             return null;
         }
 
+        // A Kit unpacked from a package (what `dotnet capakit up <PackageId>` builds) keeps its imports.json beside the
+        // manifest: its path imports are packages now, referenced by the generated project.
+        var unpacked = Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, "imports.json");
+        if (importer.Kind == KitSourceKind.Root && File.Exists(unpacked) && Imports.PackedImports.ReadFile(unpacked).TryGetValue(alias, out var unpackedId))
+        {
+            return ResolvePackage(unpackedId, dependency, importer);
+        }
+
         var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, path.Value));
         var projectFile = target.EndsWith(".kitproj", StringComparison.OrdinalIgnoreCase) && File.Exists(target) ? target
             : Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.kitproj").Order(StringComparer.Ordinal).ToList() switch

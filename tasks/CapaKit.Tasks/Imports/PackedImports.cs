@@ -20,9 +20,12 @@ public static class PackedImports
     }
 
     /// <summary>Alias → package id of a package Kit's path imports; empty when the package has none.</summary>
-    public static IReadOnlyDictionary<string, string> Read(string packageFolder)
+    public static IReadOnlyDictionary<string, string> Read(string packageFolder) =>
+        ReadFile(Path.Combine(packageFolder, PackageKitLayout.ImportsFile));
+
+    /// <summary>Alias → package id from an <c>imports.json</c> (for a Kit unpacked from a package, next to its manifest).</summary>
+    public static IReadOnlyDictionary<string, string> ReadFile(string file)
     {
-        var file = Path.Combine(packageFolder, PackageKitLayout.ImportsFile);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!File.Exists(file))
         {

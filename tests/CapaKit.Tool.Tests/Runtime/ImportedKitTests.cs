@@ -16,12 +16,8 @@ public sealed class ImportedKitTests
     public void AnImportedKitRunsAsItsOwnSandboxesAndIsReachedOnlyThroughItsExposedPaths()
     {
         var probeId = "Acme.Probe" + Guid.NewGuid().ToString("N")[..6];
-        var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");
-        var probeSource = File.ReadAllText(Path.Combine(folder, "probe.ts"));
-        var probeFiles = new[] { "caller", "target", "loner" }.ToDictionary(
-            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["probe.ts"] = probeSource });
-        TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), probeFiles,
-            projectBody: $"<PropertyGroup><PackageId>{probeId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
+        PackProbe(probeId);
+        var probeSource = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe", "probe.ts"));
 
         var outer = TestKit.Create("outer", $$$"""
             version: '1'
@@ -99,6 +95,72 @@ public sealed class ImportedKitTests
         {
             tool.Down();
         }
+    }
+
+    [TestMethod]
+    public void UpOfAPackagedKitRunsTheKitsItImportsByPath()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var probeId = "Acme.Probe" + suffix;
+        var mallId = "Acme.Mall" + suffix;
+        // The probe's target alone: a Kit without secrets, so the package runs with no setup.
+        var probe = TestKit.Create("target", """
+            version: '1'
+            name: target
+            workloads:
+              target:
+                endpoints: [http]
+                runtime: {source: {toolchain: bun, start: {command: bun run probe.ts}}}
+            expose:
+              - {path: /target, target: target, endpoints: [http]}
+            """,
+            new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                ["target"] = new Dictionary<string, string> { ["probe.ts"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe", "probe.ts")) },
+            },
+            projectBody: $"<PropertyGroup><PackageId>{probeId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
+        TestKit.Create("mall", $$$"""
+            version: '1'
+            name: mall
+            dependencies:
+              inner:
+                source: {path: {{{probe.ProjectFile}}} }
+            workloads:
+              front:
+                import: {dependency: inner, exposed_path: /target}
+            expose:
+              - {path: /front, target: front, endpoints: [http]}
+            """, new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            projectBody: $"""
+                <PropertyGroup><PackageId>{mallId}</PackageId><Version>1.0.0</Version></PropertyGroup>
+                <ItemGroup><ProjectReference Include="{probe.ProjectFile}" /></ItemGroup>
+                """,
+            pack: true);
+
+        // No project, no clone: the mall package is fetched, and its path import resolves to the probe package.
+        var workspace = Packages.KitPackageFeed.NewWorkspace(feedInNuGetConfig: false);
+        try
+        {
+            var up = workspace.Run("up", mallId, "--source", TestMachine.Feed, "-d");
+            Assert.AreEqual(0, up.ExitCode, up.ToString());
+            var gateway = new Uri(System.Text.RegularExpressions.Regex.Match(up.All, @"http://127\.0\.0\.1:\d+/").Value);
+            using var http = GatewayHttp.Client(gateway);
+            Assert.AreEqual("inner.target", http.GetJson("/front/probe/whoami").GetProperty("workload").GetString());
+        }
+        finally
+        {
+            workspace.Run("down", mallId);
+        }
+    }
+
+    private static TestKit PackProbe(string packageId)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");
+        var probeSource = File.ReadAllText(Path.Combine(folder, "probe.ts"));
+        var probeFiles = new[] { "caller", "target", "loner" }.ToDictionary(
+            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["probe.ts"] = probeSource });
+        return TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), probeFiles,
+            projectBody: $"<PropertyGroup><PackageId>{packageId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
     }
 
     [TestMethod]
