@@ -136,6 +136,12 @@ public static partial class KitTestsLoader
         {
             foreach (var check in checks)
             {
+                if (check is YamlMappingNode { Children.Count: 1 } split && split.Children.Keys.Single() is YamlScalarNode { Value: { } head } && head.StartsWith("$.", StringComparison.Ordinal))
+                {
+                    // `- $.text.eq("a: b")` unquoted: YAML reads the ': ' inside as a key and a value.
+                    Error($"Validation '{head}: …' of test '{id}' was read as a YAML mapping because it holds ': '; put the whole validation in single quotes, e.g. '$.text.eq(\"a: b\")'.", check);
+                    continue;
+                }
                 if (check is not YamlScalarNode { Value: { } expression } || Validation(expression) is not { } parsed)
                 {
                     Error($"Validation {check} of test '{id}' is not of the form $.path.op(value), e.g. $.text.eq(\"hello world\"); the operators are {string.Join(", ", KitTestValidation.Operators)}.", check);

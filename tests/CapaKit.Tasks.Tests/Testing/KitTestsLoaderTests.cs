@@ -21,6 +21,7 @@ public sealed class KitTestsLoaderTests
     [TestMethod]
     [DataRow("hello")]
     [DataRow("todo")]
+    [DataRow("kvstore")]
     public void TheSamplesTestsCompile(string sample)
     {
         var file = RepoPaths.Combine("samples", sample, "capability-test.yml");
@@ -67,6 +68,7 @@ public sealed class KitTestsLoaderTests
     [DataRow("tests:\n  - {id: a, kind: mcp, target: {exposed_path: /mcp}, request: {}}", "request.tool", 2, DisplayName = "no tool")]
     [DataRow("tests:\n  - {id: a, kind: exec, target: {workload: hello}, request: {command: bun}}", "request.command", 2, DisplayName = "command not a list")]
     [DataRow("tests:\n  - id: a\n    kind: exec\n    target: {workload: hello}\n    request: {command: [x]}\n    validations: ['$.exit_code.equals(0)']", "not of the form", 6, DisplayName = "bad validation")]
+    [DataRow("tests:\n  - id: a\n    kind: exec\n    target: {workload: hello}\n    request: {command: [x]}\n    validations:\n      - $.stdout.eq(\"a: b\")", "put the whole validation in single quotes", 7, DisplayName = "unquoted validation with ': '")]
     [DataRow("tests:\n  - {id: a, kind: exec, target: {workload: hello}, request: {command: [x]}}\n  - {id: a, kind: exec, target: {workload: hello}, request: {command: [x]}}", "used twice", 3, DisplayName = "duplicate id")]
     [DataRow("nothing: here", "top-level 'tests'", 1, DisplayName = "no tests list")]
     public void RefusesBrokenTestsWithTheirLine(string yaml, string message, int line)
