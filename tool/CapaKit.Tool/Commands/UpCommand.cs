@@ -134,6 +134,7 @@ public static class UpCommand
             {
                 output.Info($"  {path,-12} {url}");
             }
+            PrintProtocolUrls(output, supervisor.State);
             if (!detachedChild)
             {
                 output.Info("Logs: dotnet capakit logs -f. Press Ctrl-C to stop.");
@@ -219,9 +220,23 @@ public static class UpCommand
             {
                 output.Info("  " + url);
             }
+            PrintProtocolUrls(output, state);
             output.Info("Manage it with: dotnet capakit ps | logs -f | down.");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The gateway's merged endpoints, when the Kit has something behind them: what an agent or an OpenAI client is given.</summary>
+    private static void PrintProtocolUrls(ConsoleOutput output, InstanceState state)
+    {
+        if (state.MergedMcpUrl is { } mcp)
+        {
+            output.Info($"  MCP (all tools)  {mcp}");
+        }
+        if (state.OpenAiBaseUrl is { } openAi)
+        {
+            output.Info($"  OpenAI base URL  {openAi}");
+        }
     }
 
     public static JsonObject StateJson(InstanceState state) => new()
@@ -231,6 +246,8 @@ public static class UpCommand
         ["pid"] = state.SupervisorPid,
         ["gateway"] = state.GatewayUrl,
         ["urls"] = new JsonArray([.. state.Urls.Select(u => (JsonNode)u)]),
+        ["mergedMcpUrl"] = state.MergedMcpUrl,
+        ["openAiBaseUrl"] = state.OpenAiBaseUrl,
         ["workloads"] = new JsonObject(state.Workloads.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)new JsonObject
         {
             ["status"] = w.Value.Status,
