@@ -241,6 +241,16 @@ internal sealed class BackgroundTool : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Waits for the process to end; fails after <paramref name="limit"/>. Returns its exit code.</summary>
+    public int WaitForExit(TimeSpan limit)
+    {
+        Assert.IsTrue(_process.WaitForExit(limit), $"the tool did not exit within {limit.TotalSeconds:0} s; output so far:\n{Output}");
+        _process.WaitForExit(); // drain the output events
+        return _process.ExitCode;
+    }
+
     public string Output => string.Join("\n", _lines);
 
     /// <summary>Polls until a line matching <paramref name="match"/> has arrived; fails with everything seen so far after the deadline.</summary>

@@ -20,6 +20,10 @@ public static class UpCommand
     {
         Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's project skills folder.",
     };
+    private static readonly Option<string?> GlobalSkill = new("--global-skill")
+    {
+        Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's user skills folder (~/.claude/skills or ~/.codex/skills).",
+    };
     private static readonly Option<string?> ProjectRoot = new("--project-root") { Description = "The project whose skills folder --project-skill uses (default: the current folder)." };
     private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder).", Arity = ArgumentArity.ZeroOrOne };
 
@@ -27,9 +31,10 @@ public static class UpCommand
     {
         var up = new Command("up", "Run the whole Kit: install, start every workload in connection order, serve exposed endpoints on one local gateway.")
         {
-            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, ProjectRoot,
+            KitArgument, CommonOptions.Kit, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, GlobalSkill, ProjectRoot,
         };
         ProjectSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
+        GlobalSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
         up.SetAction(async (parse, ct) =>
         {
             var output = ConsoleOutput.From(parse);
@@ -40,7 +45,7 @@ public static class UpCommand
                 paths.Create();
                 if (parse.GetValue(Detach))
                 {
-                    return await StartDetachedAsync(kit, paths, output, parse.GetValue(ProjectSkill) is not null, ct);
+                    return await StartDetachedAsync(kit, paths, output, SkillDestinations(parse).Count > 0, ct);
                 }
                 return await SuperviseAsync(parse, kit, paths, output, parse.GetValue(DetachedChild), ct);
             });
@@ -79,14 +84,13 @@ public static class UpCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         await using var supervisor = new KitSupervisor(request, paths, output, loggers);
-        var agent = parse.GetValue(ProjectSkill);
-        var projectRoot = Path.GetFullPath(parse.GetValue(ProjectRoot) ?? Environment.CurrentDirectory);
-        IReadOnlyList<string> skills = [];
+        var destinations = SkillDestinations(parse);
+        List<string> skills = [];
         try
         {
-            if (agent is not null)
+            foreach (var destination in destinations)
             {
-                SkillInstaller.Plan(bundle, agent, projectRoot); // refuse a conflicting folder before starting anything
+                SkillInstaller.Plan(bundle, destination); // refuse a conflicting folder before starting anything
             }
             await output.StatusAsync($"Starting {bundle.Kit.Name}", async status =>
             {
@@ -103,9 +107,20 @@ public static class UpCommand
                 }
                 return 0;
             });
-            if (agent is not null)
+            if (destinations.Count > 0)
             {
-                skills = SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, agent, projectRoot);
+                try
+                {
+                    foreach (var destination in destinations)
+                    {
+                        skills.AddRange(SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, destination));
+                    }
+                }
+                catch
+                {
+                    SkillInstaller.Remove(skills); // all of them or none
+                    throw;
+                }
                 supervisor.State.InstalledSkills = [.. skills];
                 supervisor.State.Write(paths.StateFile);
             }
@@ -155,6 +170,21 @@ public static class UpCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>Where --project-skill and --global-skill ask for skills (either, both or none).</summary>
+    private static List<SkillDestination> SkillDestinations(ParseResult parse)
+    {
+        List<SkillDestination> destinations = [];
+        if (parse.GetValue(ProjectSkill) is { } projectAgent)
+        {
+            destinations.Add(SkillDestination.Project(projectAgent, parse.GetValue(ProjectRoot) ?? Environment.CurrentDirectory));
+        }
+        if (parse.GetValue(GlobalSkill) is { } globalAgent)
+        {
+            destinations.Add(SkillDestination.Global(globalAgent));
+        }
+        return destinations;
+    }
+
     /// <summary>Starts a supervisor in its own session, waits until it reports ready (or failed), and returns.</summary>
     private static async Task<int> StartDetachedAsync(KitProject kit, InstancePaths paths, ConsoleOutput output, bool installsSkills, CancellationToken ct)
     {
@@ -190,7 +220,7 @@ public static class UpCommand
             {
                 ct.ThrowIfCancellationRequested();
                 var current = InstanceState.Read(paths.StateFile);
-                // With --project-skill the supervisor installs the skills just after "ready": wait for them too.
+                // With --project-skill/--global-skill the supervisor installs the skills just after "ready": wait for them too.
                 var done = current is { Status: "failed" } || current is { Status: "ready" } && (!installsSkills || current.InstalledSkills is not null);
                 if (done || child.HasExited)
                 {
