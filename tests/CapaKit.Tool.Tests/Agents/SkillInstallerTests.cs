@@ -126,6 +126,8 @@ public sealed class SkillInstallerTests
             var gateway = capakit.Up("--global-skill", "codex");
             var generated = File.ReadAllText(Path.Combine(skills, "capakit-switchboard", "SKILL.md"));
             StringAssert.Contains(generated, new Uri(gateway, "/alpha").ToString());
+            StringAssert.Contains(generated, $"(named `<path>.<tool>`) → {new Uri(gateway, "/mcp/all")}");
+            StringAssert.Contains(generated, $"routed by model) → {new Uri(gateway, "/v1")}");
             Assert.IsFalse(Directory.Exists(Path.Combine(kit.Directory, ".codex")), "--global-skill writes nothing into the project");
             var state = InstanceState.Read(RuntimeKits.Instance(kit).StateFile)!;
             CollectionAssert.AreEqual(new[] { Path.Combine(skills, "capakit-switchboard") }, state.InstalledSkills);

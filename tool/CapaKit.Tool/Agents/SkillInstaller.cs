@@ -10,6 +10,9 @@ namespace CapaKit.Tool.Agents;
 /// </summary>
 public static class SkillInstaller
 {
+    /// <summary>The gateway's merged endpoints (<c>/mcp/all</c>, <c>/v1</c>), each null when the Kit has nothing behind it.</summary>
+    public sealed record MergedEndpoints(string? Mcp, string? OpenAi);
+
     public static readonly IReadOnlyList<string> Agents = ["claude", "codex"];
 
     /// <summary>Written into every installed folder, so a folder the user made is never overwritten or removed.</summary>
@@ -32,13 +35,14 @@ public static class SkillInstaller
     }
 
     /// <summary>Installs the generated skill and the Kit's skills; returns the folders created, for <see cref="Remove"/>.</summary>
-    public static IReadOnlyList<string> Install(KitBundle bundle, string bundleDirectory, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, SkillDestination destination)
+    public static IReadOnlyList<string> Install(KitBundle bundle, string bundleDirectory, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, SkillDestination destination,
+        MergedEndpoints? merged = null)
     {
         var targets = Plan(bundle, destination);
         var installed = new List<string>();
         try
         {
-            Write(targets[0], Encoding.UTF8.GetBytes(Generated(bundle, projectFile, urls)), installed);
+            Write(targets[0], Encoding.UTF8.GetBytes(Generated(bundle, projectFile, urls, merged)), installed);
             for (var i = 0; i < bundle.Skills.Count; i++)
             {
                 Write(targets[i + 1], File.ReadAllBytes(Path.Combine(bundleDirectory, bundle.Skills[i].Path)), installed);
@@ -75,7 +79,7 @@ public static class SkillInstaller
     }
 
     /// <summary>The generated SKILL.md: frontmatter, then the gateway URLs, exposed paths, endpoints and how to call and test them.</summary>
-    public static string Generated(KitBundle bundle, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls)
+    public static string Generated(KitBundle bundle, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, MergedEndpoints? merged = null)
     {
         var kit = bundle.Kit.Name;
         var text = new StringBuilder();
@@ -89,6 +93,14 @@ public static class SkillInstaller
             var expose = bundle.Expose.FirstOrDefault(e => e.Path == path);
             var endpoints = expose is null ? "default MCP endpoint" : string.Join(", ", expose.Endpoints);
             text.Append($"- `{path}` → {url} ({endpoints}{(expose is null ? "" : $"; workload `{expose.Target}`")})\n");
+        }
+        if (merged?.Mcp is { } mcp)
+        {
+            text.Append($"- every exposed MCP server's tools in one place (named `<path>.<tool>`) → {mcp}\n");
+        }
+        if (merged?.OpenAi is { } openAi)
+        {
+            text.Append($"- OpenAI-compatible base URL for all `oaic` endpoints (`/models`, `/chat/completions`, routed by model) → {openAi}\n");
         }
         text.Append("\n## Workload endpoints\n\n");
         foreach (var workload in bundle.Workloads.Values)

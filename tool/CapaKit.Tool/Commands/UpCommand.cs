@@ -113,7 +113,8 @@ public static class UpCommand
                 {
                     foreach (var destination in destinations)
                     {
-                        skills.AddRange(SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, destination));
+                        skills.AddRange(SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, destination,
+                            new SkillInstaller.MergedEndpoints(supervisor.State.MergedMcpUrl, supervisor.State.OpenAiBaseUrl)));
                     }
                 }
                 catch
