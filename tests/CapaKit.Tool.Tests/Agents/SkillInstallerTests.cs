@@ -24,7 +24,7 @@ public sealed class SkillInstallerTests
         var mine = Directory.CreateDirectory(Path.Combine(skills, "my-own")).FullName;
         File.WriteAllText(Path.Combine(mine, "SKILL.md"), "---\nname: my-own\ndescription: x\n---\n");
 
-        var installed = SkillInstaller.Install(bundle, bundleDirectory, "/kits/hello/hello.kitproj", Urls, agent, root);
+        var installed = SkillInstaller.Install(bundle, bundleDirectory, "/kits/hello/hello.kitproj", Urls, SkillDestination.Project(agent, root));
 
         CollectionAssert.AreEqual(new[] { Path.Combine(skills, "capakit-hello"), Path.Combine(skills, "greet") }, installed.ToArray());
         var generated = File.ReadAllText(Path.Combine(skills, "capakit-hello", "SKILL.md"));
@@ -48,7 +48,7 @@ public sealed class SkillInstallerTests
         var theirs = Directory.CreateDirectory(Path.Combine(root, ".claude", "skills", "greet")).FullName;
         File.WriteAllText(Path.Combine(theirs, "SKILL.md"), "theirs");
 
-        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillInstaller.Install(bundle, bundleDirectory, "k.kitproj", Urls, "claude", root));
+        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillInstaller.Install(bundle, bundleDirectory, "k.kitproj", Urls, SkillDestination.Project("claude", root)));
         StringAssert.StartsWith(error.Message, "CAPA0410:");
         Assert.AreEqual("theirs", File.ReadAllText(Path.Combine(theirs, "SKILL.md")));
         Assert.IsFalse(Directory.Exists(Path.Combine(root, ".claude", "skills", "capakit-hello")), "nothing is installed when one folder is in the way");
@@ -93,6 +93,75 @@ public sealed class SkillInstallerTests
             var down = capakit.Run("down");
             Assert.AreEqual(0, down.ExitCode, down.ToString());
             Assert.IsEmpty(Directory.GetDirectories(skills), "down leaves installed skills behind");
+        }
+        finally
+        {
+            capakit.Down();
+        }
+    }
+
+    [TestMethod]
+    [DataRow("claude", ".claude/skills")]
+    [DataRow("codex", ".codex/skills")]
+    public void TheGlobalDestinationIsTheAgentsUserSkillsFolderUnderHome(string agent, string folder)
+    {
+        var home = TempFolder();
+        var destination = SkillDestination.Global(agent, home);
+        Assert.AreEqual(Path.Combine(home, folder), destination.Folder);
+
+        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillDestination.Global("cursor", home));
+        Assert.AreEqual("CAPA0411: Unknown agent 'cursor' for --global-skill; use one of claude, codex.", error.Message);
+    }
+
+    [TestMethod]
+    public void UpDetachedInstallsGlobalSkillsUnderHomeAndDownRemovesThem()
+    {
+        var kit = RuntimeKits.Switchboard();
+        using var home = new TempHome();
+        var skills = Path.Combine(home.Path, ".codex", "skills");
+        var mine = Directory.CreateDirectory(Path.Combine(skills, "my-own")).FullName;
+        var capakit = new Capakit(kit, home.Path);
+        try
+        {
+            var gateway = capakit.Up("--global-skill", "codex");
+            var generated = File.ReadAllText(Path.Combine(skills, "capakit-switchboard", "SKILL.md"));
+            StringAssert.Contains(generated, new Uri(gateway, "/alpha").ToString());
+            StringAssert.Contains(generated, $"(named `<path>.<tool>`) → {new Uri(gateway, "/mcp/all")}");
+            StringAssert.Contains(generated, $"routed by model) → {new Uri(gateway, "/v1")}");
+            Assert.IsFalse(Directory.Exists(Path.Combine(kit.Directory, ".codex")), "--global-skill writes nothing into the project");
+            var state = InstanceState.Read(RuntimeKits.Instance(kit).StateFile)!;
+            CollectionAssert.AreEqual(new[] { Path.Combine(skills, "capakit-switchboard") }, state.InstalledSkills);
+
+            var down = capakit.Run("down");
+            Assert.AreEqual(0, down.ExitCode, down.ToString());
+            CollectionAssert.AreEqual(new[] { mine }, Directory.GetDirectories(skills), "down removes exactly the skills up installed");
+        }
+        finally
+        {
+            capakit.Down();
+        }
+    }
+
+    [TestMethod]
+    public void ForegroundUpInstallsGlobalAndProjectSkillsAndRemovesThemOnCtrlC()
+    {
+        var kit = RuntimeKits.Switchboard();
+        using var home = new TempHome();
+        var project = TempFolder();
+        var capakit = new Capakit(kit, home.Path);
+        var globalSkill = Path.Combine(home.Path, ".claude", "skills", "capakit-switchboard");
+        var projectSkill = Path.Combine(project, ".codex", "skills", "capakit-switchboard");
+        try
+        {
+            using var up = capakit.Start("up", "--global-skill", "claude", "--project-skill", "codex", "--project-root", project);
+            up.WaitForLine(l => l.Contains("is up", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+            Assert.IsTrue(File.Exists(Path.Combine(globalSkill, "SKILL.md")), up.Output);
+            Assert.IsTrue(File.Exists(Path.Combine(projectSkill, "SKILL.md")), up.Output);
+
+            TestMachine.Run("/bin/kill", "-INT", up.Id.ToString());
+            Assert.AreEqual(0, up.WaitForExit(TimeSpan.FromSeconds(60)), up.Output);
+            Assert.IsFalse(Directory.Exists(globalSkill), "the global skill outlived up");
+            Assert.IsFalse(Directory.Exists(projectSkill), "the project skill outlived up");
         }
         finally
         {

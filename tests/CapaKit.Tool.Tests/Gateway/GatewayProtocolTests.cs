@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CapaKit.Bundle;
+using CapaKit.Tool.Gateway;
 using Microsoft.AspNetCore.Http;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -56,6 +57,54 @@ public sealed class GatewayProtocolTests
 
         harness.Ingress["text"] = textSocket;
         Assert.AreEqual(3, (await client.ListToolsAsync()).Count);
+    }
+
+    [TestMethod]
+    public async Task MergedMcp_SendsToolsListChangedWhenAnMcpWorkloadStopsOrStarts_AndOpenStreamsDoNotHoldShutdown()
+    {
+        // An a2a workload beside the two MCP ones: its changes are not the merged tool list's business.
+        var kit = McpKit();
+        kit.Workloads["agent"] = Workload("agent", ("a2a", "/"));
+        kit.Expose.Add(Expose("/agent", "agent", "a2a"));
+        var harness = await GatewayHarness.StartAsync(kit, McpUpstreams(), new GatewayOptions(Port: 0) { ShutdownGrace = TimeSpan.FromSeconds(10) });
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = new Uri(harness.Gateway.BaseUri, "mcp/all"),
+                Name = "gateway-test",
+                TransportMode = HttpTransportMode.StreamableHttp,
+            }),
+            new McpClientOptions
+            {
+                Handlers = new McpClientHandlers
+                {
+                    NotificationHandlers = [new(NotificationMethods.ToolListChangedNotification, (n, _) => { changes.Writer.TryWrite(n.Method); return ValueTask.CompletedTask; })],
+                },
+            });
+        try
+        {
+            Assert.IsTrue(client.ServerCapabilities.Tools?.ListChanged ?? false);
+            await changes.Reader.ReadAsync().AsTask().WaitAsync(Bound); // sent as the stream opens
+            Assert.AreEqual(1, harness.Gateway.McpChangeStreamCount);
+
+            harness.Ingress["text"] = null;
+            harness.Gateway.WorkloadAvailabilityChanged("text");
+            await changes.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+            CollectionAssert.AreEqual(new[] { "mcp.add" }, (await client.ListToolsAsync()).Select(t => t.Name).ToList());
+
+            harness.Gateway.WorkloadAvailabilityChanged("agent");
+            using var plain = await harness.Client.PostAsync("/mcp/all", Json("""{"jsonrpc":"2.0","id":1,"method":"ping"}"""));
+            Assert.IsFalse(changes.Reader.TryRead(out _), "a workload without an mcp expose sends no list_changed");
+        }
+        finally
+        {
+            // The client's GET stream is still open: stopping the gateway ends it rather than waiting out the grace period.
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await harness.DisposeAsync();
+            Assert.IsLessThan(TimeSpan.FromSeconds(5), stopping.Elapsed, "an open notification stream held the gateway's shutdown");
+            await client.DisposeAsync();
+        }
     }
 
     [TestMethod]

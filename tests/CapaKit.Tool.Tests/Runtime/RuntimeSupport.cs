@@ -47,6 +47,16 @@ internal static class RuntimeKits
         return TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), files);
     }
 
+    /// <summary>The switchboard Kit: alpha and beta (mcp, exposed at /alpha and /beta) and model (oaic at /model), each running server.ts.</summary>
+    public static TestKit Switchboard()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "switchboard");
+        var server = File.ReadAllText(Path.Combine(folder, "server.ts"));
+        var files = new[] { "alpha", "beta", "model" }.ToDictionary(
+            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["server.ts"] = server });
+        return TestKit.Create("switchboard", File.ReadAllText(Path.Combine(folder, "capability.yml")), files);
+    }
+
     /// <summary>Where the tool keeps this Kit's running state (the same computation the tool makes).</summary>
     public static InstancePaths Instance(TestKit kit) => new(KitProject.Locate(kit.ProjectFile, kit.Directory));
 }
@@ -230,6 +240,16 @@ internal sealed class BackgroundTool : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    /// <summary>Waits for the process to end; fails after <paramref name="limit"/>. Returns its exit code.</summary>
+    public int WaitForExit(TimeSpan limit)
+    {
+        Assert.IsTrue(_process.WaitForExit(limit), $"the tool did not exit within {limit.TotalSeconds:0} s; output so far:\n{Output}");
+        _process.WaitForExit(); // drain the output events
+        return _process.ExitCode;
+    }
 
     public string Output => string.Join("\n", _lines);
 

@@ -4,11 +4,15 @@ using CapaKit.Bundle;
 namespace CapaKit.Tool.Agents;
 
 /// <summary>
-/// <c>up --project-skill &lt;agent&gt;</c>: while a Kit runs, puts a generated <c>capakit-&lt;kit&gt;</c> skill (how to reach and
-/// test the running Kit) and the Kit's own skills into an agent's project skills folder, and takes exactly those out again.
+/// <c>up --project-skill|--global-skill &lt;agent&gt;</c>: while a Kit runs, puts a generated <c>capakit-&lt;kit&gt;</c> skill (how to
+/// reach and test the running Kit) and the Kit's own skills into an agent's project or user skills folder
+/// (<see cref="SkillDestination"/>), and takes exactly those out again.
 /// </summary>
 public static class SkillInstaller
 {
+    /// <summary>The gateway's merged endpoints (<c>/mcp/all</c>, <c>/v1</c>), each null when the Kit has nothing behind it.</summary>
+    public sealed record MergedEndpoints(string? Mcp, string? OpenAi);
+
     public static readonly IReadOnlyList<string> Agents = ["claude", "codex"];
 
     /// <summary>Written into every installed folder, so a folder the user made is never overwritten or removed.</summary>
@@ -17,35 +21,28 @@ public static class SkillInstaller
     /// <summary>Reported when a skill folder already exists and was not put there by CapaKit.</summary>
     public const string ConflictCode = "CAPA0410";
 
-    public static string SkillsFolder(string agent, string projectRoot) => agent switch
-    {
-        "claude" => Path.Combine(Path.GetFullPath(projectRoot), ".claude", "skills"),
-        "codex" => Path.Combine(Path.GetFullPath(projectRoot), ".codex", "skills"),
-        _ => throw new CapaKitException(ExitCodes.Usage, $"CAPA0411: Unknown agent '{agent}' for --project-skill; use one of {string.Join(", ", Agents)}."),
-    };
-
     public static string GeneratedName(KitBundle bundle) => "capakit-" + bundle.Kit.Name;
 
     /// <summary>The folders <see cref="Install"/> would create; throws when one exists and is not CapaKit's.</summary>
-    public static IReadOnlyList<string> Plan(KitBundle bundle, string agent, string projectRoot)
+    public static IReadOnlyList<string> Plan(KitBundle bundle, SkillDestination destination)
     {
-        var folder = SkillsFolder(agent, projectRoot);
-        var targets = new[] { GeneratedName(bundle) }.Concat(bundle.Skills.Select(s => s.Name)).Select(n => Path.Combine(folder, n)).ToList();
+        var targets = new[] { GeneratedName(bundle) }.Concat(bundle.Skills.Select(s => s.Name)).Select(n => Path.Combine(destination.Folder, n)).ToList();
         foreach (var target in targets.Where(t => Directory.Exists(t) && !File.Exists(Path.Combine(t, Marker))))
         {
-            throw new CapaKitException(ExitCodes.Usage, $"{ConflictCode}: Skill folder {target} already exists and was not installed by CapaKit; move it away or drop --project-skill.");
+            throw new CapaKitException(ExitCodes.Usage, $"{ConflictCode}: Skill folder {target} already exists and was not installed by CapaKit; move it away or drop {destination.Option}.");
         }
         return targets;
     }
 
     /// <summary>Installs the generated skill and the Kit's skills; returns the folders created, for <see cref="Remove"/>.</summary>
-    public static IReadOnlyList<string> Install(KitBundle bundle, string bundleDirectory, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, string agent, string projectRoot)
+    public static IReadOnlyList<string> Install(KitBundle bundle, string bundleDirectory, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, SkillDestination destination,
+        MergedEndpoints? merged = null)
     {
-        var targets = Plan(bundle, agent, projectRoot);
+        var targets = Plan(bundle, destination);
         var installed = new List<string>();
         try
         {
-            Write(targets[0], Encoding.UTF8.GetBytes(Generated(bundle, projectFile, urls)), installed);
+            Write(targets[0], Encoding.UTF8.GetBytes(Generated(bundle, projectFile, urls, merged)), installed);
             for (var i = 0; i < bundle.Skills.Count; i++)
             {
                 Write(targets[i + 1], File.ReadAllBytes(Path.Combine(bundleDirectory, bundle.Skills[i].Path)), installed);
@@ -82,7 +79,7 @@ public static class SkillInstaller
     }
 
     /// <summary>The generated SKILL.md: frontmatter, then the gateway URLs, exposed paths, endpoints and how to call and test them.</summary>
-    public static string Generated(KitBundle bundle, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls)
+    public static string Generated(KitBundle bundle, string projectFile, IReadOnlyList<(string Path, Uri Url)> urls, MergedEndpoints? merged = null)
     {
         var kit = bundle.Kit.Name;
         var text = new StringBuilder();
@@ -96,6 +93,14 @@ public static class SkillInstaller
             var expose = bundle.Expose.FirstOrDefault(e => e.Path == path);
             var endpoints = expose is null ? "default MCP endpoint" : string.Join(", ", expose.Endpoints);
             text.Append($"- `{path}` → {url} ({endpoints}{(expose is null ? "" : $"; workload `{expose.Target}`")})\n");
+        }
+        if (merged?.Mcp is { } mcp)
+        {
+            text.Append($"- every exposed MCP server's tools in one place (named `<path>.<tool>`) → {mcp}\n");
+        }
+        if (merged?.OpenAi is { } openAi)
+        {
+            text.Append($"- OpenAI-compatible base URL for all `oaic` endpoints (`/models`, `/chat/completions`, routed by model) → {openAi}\n");
         }
         text.Append("\n## Workload endpoints\n\n");
         foreach (var workload in bundle.Workloads.Values)

@@ -21,6 +21,10 @@ public static class UpCommand
     {
         Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's project skills folder.",
     };
+    private static readonly Option<string?> GlobalSkill = new("--global-skill")
+    {
+        Description = "While the Kit runs, install a skill for it (and the Kit's own skills) into this agent's user skills folder (~/.claude/skills or ~/.codex/skills).",
+    };
     private static readonly Option<string?> ProjectRoot = new("--project-root") { Description = "The project whose skills folder --project-skill uses (default: the current folder)." };
     private static readonly Argument<string?> KitArgument = new("kit") { Description = "The Kit: a .kitproj or its folder (default: the current folder), or a Kit package as <PackageId>[@<version>].", Arity = ArgumentArity.ZeroOrOne };
 
@@ -28,9 +32,10 @@ public static class UpCommand
     {
         var up = new Command("up", "Run the whole Kit: install, start every workload in connection order, serve exposed endpoints on one local gateway.")
         {
-            KitArgument, CommonOptions.Kit, CommonOptions.Source, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, ProjectRoot,
+            KitArgument, CommonOptions.Kit, CommonOptions.Source, CommonOptions.Options, CommonOptions.Mounts, Detach, Port, DetachedChild, ProjectSkill, GlobalSkill, ProjectRoot,
         };
         ProjectSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
+        GlobalSkill.AcceptOnlyFromAmong([.. SkillInstaller.Agents]);
         up.SetAction(async (parse, ct) =>
         {
             var output = ConsoleOutput.From(parse);
@@ -49,7 +54,7 @@ public static class UpCommand
                 paths.Create();
                 if (parse.GetValue(Detach))
                 {
-                    return await StartDetachedAsync(kit, paths, output, parse.GetValue(ProjectSkill) is not null, ct);
+                    return await StartDetachedAsync(kit, paths, output, SkillDestinations(parse).Count > 0, ct);
                 }
                 return await SuperviseAsync(parse, kit, paths, output, parse.GetValue(DetachedChild), ct);
             });
@@ -88,14 +93,13 @@ public static class UpCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         await using var supervisor = new KitSupervisor(request, paths, output, loggers);
-        var agent = parse.GetValue(ProjectSkill);
-        var projectRoot = Path.GetFullPath(parse.GetValue(ProjectRoot) ?? Environment.CurrentDirectory);
-        IReadOnlyList<string> skills = [];
+        var destinations = SkillDestinations(parse);
+        List<string> skills = [];
         try
         {
-            if (agent is not null)
+            foreach (var destination in destinations)
             {
-                SkillInstaller.Plan(bundle, agent, projectRoot); // refuse a conflicting folder before starting anything
+                SkillInstaller.Plan(bundle, destination); // refuse a conflicting folder before starting anything
             }
             await output.StatusAsync($"Starting {bundle.Kit.Name}", async status =>
             {
@@ -112,9 +116,21 @@ public static class UpCommand
                 }
                 return 0;
             });
-            if (agent is not null)
+            if (destinations.Count > 0)
             {
-                skills = SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, agent, projectRoot);
+                try
+                {
+                    foreach (var destination in destinations)
+                    {
+                        skills.AddRange(SkillInstaller.Install(bundle, kit.BundleDirectory, kit.ProjectFile, supervisor.Urls, destination,
+                            new SkillInstaller.MergedEndpoints(supervisor.State.MergedMcpUrl, supervisor.State.OpenAiBaseUrl)));
+                    }
+                }
+                catch
+                {
+                    SkillInstaller.Remove(skills); // all of them or none
+                    throw;
+                }
                 supervisor.State.InstalledSkills = [.. skills];
                 supervisor.State.Write(paths.StateFile);
             }
@@ -143,6 +159,7 @@ public static class UpCommand
             {
                 output.Info($"  {path,-12} {url}");
             }
+            PrintProtocolUrls(output, supervisor.State);
             if (!detachedChild)
             {
                 output.Info("Logs: dotnet capakit logs -f. Press Ctrl-C to stop.");
@@ -161,6 +178,21 @@ public static class UpCommand
         }
         output.Info($"Stopping {bundle.Kit.Name}…");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Where --project-skill and --global-skill ask for skills (either, both or none).</summary>
+    private static List<SkillDestination> SkillDestinations(ParseResult parse)
+    {
+        List<SkillDestination> destinations = [];
+        if (parse.GetValue(ProjectSkill) is { } projectAgent)
+        {
+            destinations.Add(SkillDestination.Project(projectAgent, parse.GetValue(ProjectRoot) ?? Environment.CurrentDirectory));
+        }
+        if (parse.GetValue(GlobalSkill) is { } globalAgent)
+        {
+            destinations.Add(SkillDestination.Global(globalAgent));
+        }
+        return destinations;
     }
 
     /// <summary>Starts a supervisor in its own session, waits until it reports ready (or failed), and returns.</summary>
@@ -198,7 +230,7 @@ public static class UpCommand
             {
                 ct.ThrowIfCancellationRequested();
                 var current = InstanceState.Read(paths.StateFile);
-                // With --project-skill the supervisor installs the skills just after "ready": wait for them too.
+                // With --project-skill/--global-skill the supervisor installs the skills just after "ready": wait for them too.
                 var done = current is { Status: "failed" } || current is { Status: "ready" } && (!installsSkills || current.InstalledSkills is not null);
                 if (done || child.HasExited)
                 {
@@ -228,9 +260,23 @@ public static class UpCommand
             {
                 output.Info("  " + url);
             }
+            PrintProtocolUrls(output, state);
             output.Info("Manage it with: dotnet capakit ps | logs -f | down.");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The gateway's merged endpoints, when the Kit has something behind them: what an agent or an OpenAI client is given.</summary>
+    private static void PrintProtocolUrls(ConsoleOutput output, InstanceState state)
+    {
+        if (state.MergedMcpUrl is { } mcp)
+        {
+            output.Info($"  MCP (all tools)  {mcp}");
+        }
+        if (state.OpenAiBaseUrl is { } openAi)
+        {
+            output.Info($"  OpenAI base URL  {openAi}");
+        }
     }
 
     public static JsonObject StateJson(InstanceState state) => new()
@@ -240,6 +286,8 @@ public static class UpCommand
         ["pid"] = state.SupervisorPid,
         ["gateway"] = state.GatewayUrl,
         ["urls"] = new JsonArray([.. state.Urls.Select(u => (JsonNode)u)]),
+        ["mergedMcpUrl"] = state.MergedMcpUrl,
+        ["openAiBaseUrl"] = state.OpenAiBaseUrl,
         ["workloads"] = new JsonObject(state.Workloads.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)new JsonObject
         {
             ["status"] = w.Value.Status,

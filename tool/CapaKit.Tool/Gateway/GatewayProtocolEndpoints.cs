@@ -12,13 +12,15 @@ namespace CapaKit.Tool.Gateway;
 /// What the gateway answers itself, by protocol, before plain routing:
 /// <list type="bullet">
 /// <item><c>/mcp/all</c>: one MCP endpoint (JSON-RPC, <c>application/json</c> answers) whose tools are every running
-/// mcp expose's tools named <c>&lt;path&gt;.&lt;tool&gt;</c>; listed afresh on each <c>tools/list</c>, calls go to the right server.</item>
+/// mcp expose's tools named <c>&lt;path&gt;.&lt;tool&gt;</c>; listed afresh on each <c>tools/list</c>, calls go to the right server.
+/// A <c>GET</c> opens an SSE stream on which <c>notifications/tools/list_changed</c> arrives when one of those workloads
+/// becomes ready or stops (<see cref="McpChangeStreams"/>).</item>
 /// <item><c>GET &lt;a2a path&gt;/.well-known/agent-card.json</c>: the workload's card with <c>url</c> set to the gateway URL of the expose.</item>
 /// <item><c>GET /v1/models</c>: every running oaic expose's models in one list; <c>POST /v1/chat/completions</c>: forwarded
 /// to the oaic expose whose models list holds the request's <c>model</c> (the body and any SSE answer stream through).</item>
 /// </list>
 /// </summary>
-internal sealed class GatewayProtocolEndpoints(GatewayProtocolRoutes protocols, WorkloadIngressClients clients, ILogger logger)
+internal sealed class GatewayProtocolEndpoints(GatewayProtocolRoutes protocols, WorkloadIngressClients clients, McpChangeStreams changes, ILogger logger)
 {
     private const string LatestMcpProtocol = "2025-06-18";
 
@@ -66,10 +68,15 @@ internal sealed class GatewayProtocolEndpoints(GatewayProtocolRoutes protocols, 
 
     private async Task MergedMcpAsync(HttpContext context)
     {
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            await changes.ServeAsync(context).ConfigureAwait(false);
+            return;
+        }
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            context.Response.Headers.Allow = "POST";
+            context.Response.Headers.Allow = "GET, POST";
             return;
         }
         JsonNode? message;
@@ -129,7 +136,7 @@ internal sealed class GatewayProtocolEndpoints(GatewayProtocolRoutes protocols, 
                 "initialize" => Result(id, new JsonObject
                 {
                     ["protocolVersion"] = parameters?["protocolVersion"]?.GetValue<string>() ?? LatestMcpProtocol,
-                    ["capabilities"] = new JsonObject { ["tools"] = new JsonObject() },
+                    ["capabilities"] = new JsonObject { ["tools"] = new JsonObject { ["listChanged"] = true } },
                     ["serverInfo"] = new JsonObject { ["name"] = "capakit-gateway", ["version"] = "1.0.0" },
                 }),
                 "ping" => Result(id, new JsonObject()),

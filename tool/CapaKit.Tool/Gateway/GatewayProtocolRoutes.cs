@@ -9,6 +9,7 @@ namespace CapaKit.Tool.Gateway;
 internal sealed class GatewayProtocolRoutes
 {
     public const string MergedMcpPath = "/mcp/all";
+    public const string OpenAiBasePath = "/v1";
     public const string AgentCardSuffix = "/.well-known/agent-card.json";
 
     private GatewayProtocolRoutes(List<GatewayRoute> mcp, List<GatewayRoute> a2a, List<GatewayRoute> oaic)

@@ -24,18 +24,25 @@ public sealed class KitGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly WorkloadIngressClients _clients;
+    private readonly McpChangeStreams _mcpChanges;
+    private readonly HashSet<string> _mcpWorkloads;
     private readonly TimeSpan _shutdownGrace;
     private int _disposed;
 
-    private KitGateway(WebApplication app, WorkloadIngressClients clients, GatewayRouteTable routes, int port, int preferredPort, TimeSpan shutdownGrace)
+    private KitGateway(WebApplication app, WorkloadIngressClients clients, McpChangeStreams mcpChanges, GatewayRouteTable routes, GatewayProtocolRoutes protocols,
+        int port, int preferredPort, TimeSpan shutdownGrace)
     {
         _app = app;
         _clients = clients;
+        _mcpChanges = mcpChanges;
+        _mcpWorkloads = [.. protocols.Mcp.Select(r => r.Workload)];
         _shutdownGrace = shutdownGrace;
         Port = port;
         PreferredPort = preferredPort;
         BaseUri = new Uri($"http://127.0.0.1:{port}/");
         Urls = [.. routes.Routes.Select(r => (r.ExposePath, new Uri(BaseUri, r.ExposePath)))];
+        MergedMcpUrl = protocols.Mcp.Count > 0 ? new Uri(BaseUri, GatewayProtocolRoutes.MergedMcpPath) : null;
+        OpenAiBaseUrl = protocols.Oaic.Count > 0 ? new Uri(BaseUri, GatewayProtocolRoutes.OpenAiBasePath) : null;
     }
 
     /// <summary>The port bound on 127.0.0.1 (only there: never 0.0.0.0 or ::).</summary>
@@ -51,6 +58,27 @@ public sealed class KitGateway : IAsyncDisposable
 
     /// <summary>Each exposed path and its URL, in manifest order, then the <c>default_mcp</c> alias <c>/mcp</c>: what <c>up</c> prints.</summary>
     public IReadOnlyList<(string Path, Uri Url)> Urls { get; }
+
+    /// <summary><c>&lt;gateway&gt;/mcp/all</c> when the Kit exposes an mcp endpoint, else null.</summary>
+    public Uri? MergedMcpUrl { get; }
+
+    /// <summary><c>&lt;gateway&gt;/v1</c> (an OpenAI client's base URL) when the Kit exposes an oaic endpoint, else null.</summary>
+    public Uri? OpenAiBaseUrl { get; }
+
+    /// <summary>Open <c>/mcp/all</c> streams right now (for tests and diagnostics).</summary>
+    internal int McpChangeStreamCount => _mcpChanges.Count;
+
+    /// <summary>
+    /// The runtime calls this when a workload becomes ready or stops running. When the workload serves an exposed
+    /// MCP endpoint, clients of <c>/mcp/all</c> get <c>notifications/tools/list_changed</c>; other workloads are ignored.
+    /// </summary>
+    public void WorkloadAvailabilityChanged(string workload)
+    {
+        if (_mcpWorkloads.Contains(workload) && Volatile.Read(ref _disposed) == 0)
+        {
+            _mcpChanges.NotifyToolsChanged();
+        }
+    }
 
     /// <summary>The Kit's stable default port (20000–29999), derived from its folder.</summary>
     public static int DefaultPort(string kitDirectory) => GatewayPort.Default(kitDirectory);
@@ -78,7 +106,9 @@ public sealed class KitGateway : IAsyncDisposable
             var candidates = options.Port is null ? GatewayPort.Candidates(preferred) : [preferred];
             foreach (var candidate in candidates)
             {
-                var app = Build(candidate, routes, GatewayProtocolRoutes.Build(kit, routes), clients, options, logger);
+                var protocols = GatewayProtocolRoutes.Build(kit, routes);
+                var mcpChanges = new McpChangeStreams();
+                var app = Build(candidate, routes, protocols, clients, mcpChanges, options, logger);
                 try
                 {
                     await app.StartAsync(ct).ConfigureAwait(false);
@@ -86,6 +116,7 @@ public sealed class KitGateway : IAsyncDisposable
                 catch (Exception e) when (e is AddressInUseException || e.InnerException is AddressInUseException)
                 {
                     await app.DisposeAsync().ConfigureAwait(false);
+                    mcpChanges.Dispose();
                     if (options.Port is not null)
                     {
                         throw new CapaKitException(ExitCodes.Usage,
@@ -96,10 +127,11 @@ public sealed class KitGateway : IAsyncDisposable
                 catch
                 {
                     await app.DisposeAsync().ConfigureAwait(false);
+                    mcpChanges.Dispose();
                     throw;
                 }
 
-                var gateway = new KitGateway(app, clients, routes, BoundPort(app), preferred, options.ShutdownGrace);
+                var gateway = new KitGateway(app, clients, mcpChanges, routes, protocols, BoundPort(app), preferred, options.ShutdownGrace);
                 if (gateway.FellBackFromPreferredPort)
                 {
                     GatewayLog.PortFallback(logger, preferred, gateway.Port);
@@ -124,6 +156,7 @@ public sealed class KitGateway : IAsyncDisposable
         {
             return;
         }
+        _mcpChanges.Stop(); // open notification streams never end by themselves
         using (var grace = new CancellationTokenSource(_shutdownGrace))
         {
             try
@@ -137,9 +170,11 @@ public sealed class KitGateway : IAsyncDisposable
         }
         await _app.DisposeAsync().ConfigureAwait(false);
         _clients.Dispose();
+        _mcpChanges.Dispose();
     }
 
-    private static WebApplication Build(int port, GatewayRouteTable routes, GatewayProtocolRoutes protocols, WorkloadIngressClients clients, GatewayOptions options, ILogger logger)
+    private static WebApplication Build(int port, GatewayRouteTable routes, GatewayProtocolRoutes protocols, WorkloadIngressClients clients, McpChangeStreams mcpChanges,
+        GatewayOptions options, ILogger logger)
     {
         // The empty builder reads no appsettings, environment variables or command line: nothing from the
         // user's folder can widen what the gateway binds.
@@ -156,7 +191,7 @@ public sealed class KitGateway : IAsyncDisposable
         builder.Services.AddHttpForwarder();
 
         var app = builder.Build();
-        var handler = new GatewayRequestHandler(routes, new GatewayProtocolEndpoints(protocols, clients, logger), clients, app.Services.GetRequiredService<IHttpForwarder>(), options, logger);
+        var handler = new GatewayRequestHandler(routes, new GatewayProtocolEndpoints(protocols, clients, mcpChanges, logger), clients, app.Services.GetRequiredService<IHttpForwarder>(), options, logger);
         app.Run(handler.HandleAsync);
         return app;
     }

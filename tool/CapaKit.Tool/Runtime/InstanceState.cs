@@ -13,6 +13,10 @@ public sealed record InstanceState
     public string Status { get; set; } = "starting";
     public string? GatewayUrl { get; set; }
     public List<string> Urls { get; set; } = [];
+    /// <summary>The gateway's merged MCP endpoint (<c>/mcp/all</c>), when the Kit exposes an mcp endpoint.</summary>
+    public string? MergedMcpUrl { get; set; }
+    /// <summary>The gateway's OpenAI-compatible base URL (<c>/v1</c>), when the Kit exposes an oaic endpoint.</summary>
+    public string? OpenAiBaseUrl { get; set; }
     public SortedDictionary<string, WorkloadState> Workloads { get; set; } = new(StringComparer.Ordinal);
     public string? Error { get; set; }
     /// <summary>The exit code the failure means (ExitCodes), so `up -d` can exit with it rather than a generic one.</summary>

@@ -119,14 +119,17 @@ public sealed class KitSupervisor : IAsyncDisposable
             await loop.StartAsync(ct);
         }
 
-        _gateway = await KitGateway.StartAsync(bundle, new GatewayOptions(_request.Port),
+        var gateway = await KitGateway.StartAsync(bundle, new GatewayOptions(_request.Port),
             w => _loops.TryGetValue(w, out var l) && l.IsReady ? _paths.IngressSocket(_index[w]) : null,
             _loggers.CreateLogger("capakit.gateway"), ct);
+        Volatile.Write(ref _gateway, gateway); // the workload loops read it from their own threads
         lock (_stateLock)
         {
             _state.Status = "ready";
-            _state.GatewayUrl = _gateway.BaseUri.ToString();
-            _state.Urls = _gateway.Urls.Select(u => $"{u.Path} {u.Url}").ToList();
+            _state.GatewayUrl = gateway.BaseUri.ToString();
+            _state.Urls = gateway.Urls.Select(u => $"{u.Path} {u.Url}").ToList();
+            _state.MergedMcpUrl = gateway.MergedMcpUrl?.ToString();
+            _state.OpenAiBaseUrl = gateway.OpenAiBaseUrl?.ToString();
         }
         SaveState();
     }
@@ -172,6 +175,9 @@ public sealed class KitSupervisor : IAsyncDisposable
         ContractEnvironment = contract ?? new Dictionary<string, string>(),
         Sockets = sockets,
     };
+
+    /// <summary>A workload became ready or stopped: the gateway tells its protocol clients (e.g. MCP's tools/list_changed).</summary>
+    private void AvailabilityChanged(string workload) => Volatile.Read(ref _gateway)?.WorkloadAvailabilityChanged(workload);
 
     private void UpdateWorkload(string name, Action<WorkloadState> change)
     {
@@ -302,12 +308,17 @@ public sealed class KitSupervisor : IAsyncDisposable
                     if (await Task.WhenAny(ready, exited) == ready && await ready)
                     {
                         IsReady = true;
+                        owner.AvailabilityChanged(workload.Name);
                         owner.UpdateWorkload(workload.Name, s => s.Status = "ready");
                         owner.Log(workload.Name, "ready");
                         _firstReady.TrySetResult();
                     }
                     await exited;
-                    IsReady = false;
+                    if (IsReady)
+                    {
+                        IsReady = false;
+                        owner.AvailabilityChanged(workload.Name);
+                    }
                     exitCode = running.Process.ExitCode;
                     _current = null;
                 }
