@@ -153,6 +153,25 @@ public sealed class ImportedKitTests
         }
     }
 
+    [TestMethod]
+    public void UpOfAPackageInTheBackgroundSaysWhyItCouldNotStart()
+    {
+        var probeId = "Acme.Probe" + Guid.NewGuid().ToString("N")[..6];
+        PackProbe(probeId);
+        var workspace = Packages.KitPackageFeed.NewWorkspace(feedInNuGetConfig: false);
+        try
+        {
+            // The probe Kit needs the secret 'token', and nobody set it for the package's generated project.
+            var up = workspace.Run("up", probeId, "--source", TestMachine.Feed, "-d");
+            Assert.AreEqual(2, up.ExitCode, up.ToString());
+            StringAssert.Contains(up.StandardError, "The Kit needs the secret 'token', which has no value", up.ToString());
+        }
+        finally
+        {
+            workspace.Run("down", probeId);
+        }
+    }
+
     private static TestKit PackProbe(string packageId)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");

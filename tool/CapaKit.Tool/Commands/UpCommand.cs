@@ -246,8 +246,12 @@ public static class UpCommand
         if (state is null || state.Status != "ready")
         {
             // The supervisor's own exit code: a missing secret or mount is a usage error (2) with -d too, not a tool failure.
-            throw new CapaKitException(state?.ExitCode ?? ExitCodes.Tool,
-                state?.Error ?? $"The background supervisor stopped before the Kit was ready; see {paths.SupervisorLog}.");
+            // Before it has a state (a build error, a missing secret) its error is only in its log: show it here.
+            var exitCode = state?.ExitCode ?? (child.HasExited && child.ExitCode is > 0 and < 125 ? child.ExitCode : ExitCodes.Tool);
+            throw new CapaKitException(exitCode,
+                state?.Error
+                ?? (LastError(paths.SupervisorLog) is { } error ? $"{error}\n(background supervisor log: {paths.SupervisorLog})" : null)
+                ?? $"The background supervisor stopped before the Kit was ready; see {paths.SupervisorLog}.");
         }
         if (output.Json)
         {
@@ -296,4 +300,16 @@ public static class UpCommand
             ["lastExitCode"] = w.Value.LastExitCode,
         }))),
     };
+
+    /// <summary>The last error the supervisor wrote to its log (the "error: " line and the lines after it), or null.</summary>
+    private static string? LastError(string log)
+    {
+        if (!File.Exists(log))
+        {
+            return null;
+        }
+        var lines = File.ReadAllLines(log);
+        var start = Array.FindLastIndex(lines, l => l.StartsWith("error: ", StringComparison.Ordinal));
+        return start < 0 ? null : string.Join("\n", lines[start..].Where(l => l.Length > 0))["error: ".Length..];
+    }
 }
