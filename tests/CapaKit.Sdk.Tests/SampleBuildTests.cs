@@ -10,6 +10,7 @@ public sealed class SampleBuildTests
     [DataRow("hello", new[] { "hello" })]
     [DataRow("todo", new[] { "api", "web" })]
     [DataRow("agents", new[] { "tools", "agent", "model" })]
+    [DataRow("kvstore", new[] { "server" })]
     public void SampleBuilds(string sample, string[] workloads)
     {
         var source = Path.Combine(SdkFeed.RepoRoot, "samples", sample);
@@ -30,6 +31,27 @@ public sealed class SampleBuildTests
             Assert.IsTrue(File.Exists(Path.Combine(bundle, "policies", workload + ".start.sb")));
             Assert.IsTrue(File.Exists(Path.Combine(bundle, "certs", workload + ".pem")));
         }
+    }
+
+    [TestMethod]
+    public void TheCompositionSampleImportsThePackedKvStore()
+    {
+        var workspace = SdkFeed.NewWorkspace("composition");
+        foreach (var sample in new[] { "kvstore", "notes" })
+        {
+            Copy(Path.Combine(SdkFeed.RepoRoot, "samples", sample), Path.Combine(workspace, sample));
+            var project = Path.Combine(workspace, sample, sample + ".kitproj");
+            File.WriteAllText(project, File.ReadAllText(project).Replace("CapaKit.Sdk/0.1.0", $"CapaKit.Sdk/{SdkFeed.Version}"));
+        }
+        DotnetCli.Run(Path.Combine(workspace, "kvstore"), "pack", "kvstore.kitproj", "-o", SdkFeed.Feed).AssertSuccess("packing samples/kvstore");
+        var result = DotnetCli.Run(Path.Combine(workspace, "notes"), "build", "notes.kitproj");
+        result.AssertSuccess("building samples/notes");
+        Assert.DoesNotContain("warning", result.Output, "a sample must build without warnings");
+
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(workspace, "notes", "bin", "Debug", "kit", "kit.json")));
+        CollectionAssert.AreEquivalent(new[] { "api", "kv.server" }, model.RootElement.GetProperty("workloads").EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.AreEqual("kv.server", model.RootElement.GetProperty("workloadAliases").GetProperty("store").GetString());
+        Assert.AreEqual("CapaKit.Samples.KvStore", model.RootElement.GetProperty("dependencies").GetProperty("kv").GetProperty("package").GetString());
     }
 
     [TestMethod]

@@ -14,7 +14,9 @@ namespace CapaKit.Tool.Tests.Runtime;
 internal static class RuntimeKits
 {
     /// <summary>samples/&lt;name&gt; as a TestKit: manifest and workload sources (no node_modules, no .capakit state), plus its capability-test.yml.</summary>
-    public static TestKit Sample(string name)
+    /// <param name="withProject">Keep what the sample's .kitproj declares (package id, package references).</param>
+    /// <param name="pack">Also pack it into the test feed (a sample other samples import).</param>
+    public static TestKit Sample(string name, bool withProject = false, bool pack = false)
     {
         var source = Path.Combine(TestMachine.RepoRoot, "samples", name);
         var files = new Dictionary<string, IReadOnlyDictionary<string, string>>();
@@ -24,7 +26,10 @@ internal static class RuntimeKits
                 .Where(f => !Path.GetRelativePath(root, f).Split('/').Any(part => part is "node_modules" or ".capakit"))
                 .ToDictionary(f => Path.GetRelativePath(root, f), File.ReadAllText);
         }
-        var kit = TestKit.Create(name, File.ReadAllText(Path.Combine(source, "capability.yml")), files);
+        var projectBody = withProject
+            ? string.Concat(System.Xml.Linq.XDocument.Load(Path.Combine(source, name + ".kitproj")).Root!.Elements().Select(e => e.ToString()))
+            : "";
+        var kit = TestKit.Create(name, File.ReadAllText(Path.Combine(source, "capability.yml")), files, projectBody: projectBody, pack: pack);
         var tests = Path.Combine(source, "capability-test.yml");
         if (File.Exists(tests))
         {
