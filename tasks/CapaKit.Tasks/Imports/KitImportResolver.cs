@@ -150,22 +150,29 @@ internal sealed class KitImportResolver
                 _packedImports.Add((alias, packageId, reference.PackageVersion));
             }
         }
-        var manifestFile = reference?.ManifestFile is { Length: > 0 } m ? m : Path.Combine(Path.GetDirectoryName(projectFile)!, "capability.yml");
-        if (!File.Exists(manifestFile))
+        var source = ProjectSource(projectFile, reference, reference?.PackageId, reference?.PackageVersion);
+        if (!File.Exists(source.ManifestFile))
         {
             _diagnostics.Error(DiagnosticCodes.NotAKit,
                 $"Dependency '{alias}' imports '{projectFile}', which has no capability.yml next to it; a Kit project is a .kitproj with its manifest.",
                 path.Location);
             return null;
         }
+        return source;
+    }
+
+    /// <summary>A Kit project: its manifest is what the project says (<c>CapaKitManifest</c>), else capability.yml beside it.</summary>
+    private static KitSource ProjectSource(string projectFile, KitProjectReference? reference, string? packageId, string? version)
+    {
+        var manifestFile = Path.GetFullPath(reference?.ManifestFile is { Length: > 0 } m ? m : Path.Combine(Path.GetDirectoryName(projectFile)!, "capability.yml"));
         return new KitSource
         {
             Kind = KitSourceKind.Project,
-            ManifestFile = Path.GetFullPath(manifestFile),
-            KitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifestFile))!,
+            ManifestFile = manifestFile,
+            KitDirectory = Path.GetDirectoryName(manifestFile)!,
             ProjectFile = projectFile,
-            PackageId = reference?.PackageId,
-            Version = reference?.PackageVersion,
+            PackageId = packageId,
+            Version = version,
         };
     }
 
@@ -196,17 +203,7 @@ internal sealed class KitImportResolver
         if (restored.ProjectFile is { } projectFile)
         {
             // The restore unified the package with a referenced project of the same id: import that project.
-            var reference = _inputs.ProjectReferences.FirstOrDefault(r => SamePath(r.ProjectFile, projectFile));
-            var manifestFile = reference?.ManifestFile is { Length: > 0 } m ? m : Path.Combine(Path.GetDirectoryName(projectFile)!, "capability.yml");
-            return new KitSource
-            {
-                Kind = KitSourceKind.Project,
-                ManifestFile = Path.GetFullPath(manifestFile),
-                KitDirectory = Path.GetDirectoryName(Path.GetFullPath(manifestFile))!,
-                ProjectFile = projectFile,
-                PackageId = restored.Id,
-                Version = restored.Version,
-            };
+            return ProjectSource(projectFile, _inputs.ProjectReferences.FirstOrDefault(r => SamePath(r.ProjectFile, projectFile)), restored.Id, restored.Version);
         }
 
         var manifest = Path.Combine(restored.Folder!, PackageKitLayout.ManifestFile);
