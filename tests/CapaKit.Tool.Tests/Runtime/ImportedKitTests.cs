@@ -164,7 +164,15 @@ public sealed class ImportedKitTests
             // The probe Kit needs the secret 'token', and nobody set it for the package's generated project.
             var up = workspace.Run("up", probeId, "--source", TestMachine.Feed, "-d");
             Assert.AreEqual(2, up.ExitCode, up.ToString());
-            StringAssert.Contains(up.StandardError, "The Kit needs the secret 'token', which has no value", up.ToString());
+            StringAssert.Contains(up.StandardError, $"The Kit needs the secret 'token', which has no value; set it with `dotnet capakit secrets set token --kit {probeId}@1.0.0`", up.ToString());
+
+            // Every command takes the package id for --kit once the package has run here.
+            var build = workspace.Run("build", "--kit", probeId, "--format", "json");
+            Assert.AreEqual(0, build.ExitCode, build.ToString());
+            StringAssert.Contains(build.StandardOutput, "\"token\"", build.ToString());
+            var unknown = workspace.Run("build", "--kit", "Acme.NeverRan");
+            Assert.AreEqual(2, unknown.ExitCode, unknown.ToString());
+            StringAssert.Contains(unknown.StandardError, "Kit package Acme.NeverRan has not been run here; start it with: dotnet capakit up Acme.NeverRan");
         }
         finally
         {

@@ -29,6 +29,13 @@ public sealed record KitProject(string ProjectFile, string Configuration = "Debu
         }
         if (!System.IO.Directory.Exists(target))
         {
+            // A Kit package that `up <PackageId>` ran here: its generated project in the cache (no feed is asked).
+            if (Packages.KitPackageSpec.TryParse(path, currentDirectory) is { } package)
+            {
+                return Packages.KitPackageCache.FindProject(package, IsRunning) is { } project
+                    ? new KitProject(project, configuration)
+                    : throw new CapaKitException(ExitCodes.Usage, $"Kit package {package} has not been run here; start it with: dotnet capakit up {package}");
+            }
             throw new CapaKitException(ExitCodes.Usage, $"'{path ?? target}' does not exist; name a Kit project or the folder that holds one.");
         }
         var projects = System.IO.Directory.GetFiles(target, "*.kitproj");
@@ -41,4 +48,7 @@ public sealed record KitProject(string ProjectFile, string Configuration = "Debu
                 $"{target} holds several .kitproj files ({string.Join(", ", projects.Select(Path.GetFileName))}); pass --kit to choose one."),
         };
     }
+
+    private static bool IsRunning(string projectFile) =>
+        Runtime.InstanceState.Read(new Runtime.InstancePaths(new KitProject(projectFile)).StateFile)?.IsAlive() == true;
 }

@@ -51,4 +51,24 @@ public static class KitPackageCache
         }
         return running.Count == 1 ? running[0].project : candidates.FirstOrDefault().project;
     }
+
+    /// <summary>
+    /// How a command names this Kit with <c>--kit</c>: the package id (and version) for a generated package project,
+    /// else the project path; null when the Kit is the one in <paramref name="currentDirectory"/>.
+    /// </summary>
+    public static string? KitOptionFor(string projectFile, string currentDirectory)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(projectFile))!;
+        if (string.Equals(directory, Path.GetFullPath(currentDirectory).TrimEnd('/'), StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var root = Root + Path.DirectorySeparatorChar;
+        if (directory.StartsWith(root, StringComparison.Ordinal)
+            && NuGetVersion.TryParse(Path.GetFileName(directory), out var version))
+        {
+            return $"{Path.GetFileNameWithoutExtension(projectFile)}@{version.ToNormalizedString()}";
+        }
+        return projectFile;
+    }
 }

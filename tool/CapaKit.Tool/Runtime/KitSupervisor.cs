@@ -89,7 +89,8 @@ public sealed class KitSupervisor : IAsyncDisposable
         var missing = MissingSecrets.Check(bundle, secrets);
         if (missing.Count > 0)
         {
-            throw new CapaKitException(ExitCodes.Usage, MissingSecrets.Describe(missing));
+            throw new CapaKitException(ExitCodes.Usage,
+                MissingSecrets.Describe(missing, Packages.KitPackageCache.KitOptionFor(_request.Kit.ProjectFile, Environment.CurrentDirectory)));
         }
 
         // Installs and one-off setup first, in start order, each skipped when its inputs are unchanged.

@@ -12,7 +12,12 @@ public static class MissingSecrets
             .Where(name => !source.TryGet(name, out _))];
 
     /// <summary>One sentence naming the missing secrets and how to set them (for `up` to stop with).</summary>
-    public static string Describe(IReadOnlyList<string> missing) => missing.Count == 1
-        ? $"The Kit needs the secret '{missing[0]}', which has no value; set it with `dotnet capakit secrets set {missing[0]}` and run again."
-        : $"The Kit needs secrets that have no value ({string.Join(", ", missing)}); set each with `dotnet capakit secrets set <name>` and run again.";
+    /// <param name="kitOption">How to name the Kit with <c>--kit</c> when it is not the one in the current folder.</param>
+    public static string Describe(IReadOnlyList<string> missing, string? kitOption = null)
+    {
+        var kit = kitOption is null ? "" : $" --kit {kitOption}";
+        return missing.Count == 1
+            ? $"The Kit needs the secret '{missing[0]}', which has no value; set it with `dotnet capakit secrets set {missing[0]}{kit}` and run again."
+            : $"The Kit needs secrets that have no value ({string.Join(", ", missing)}); set each with `dotnet capakit secrets set <name>{kit}` and run again.";
+    }
 }
