@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using static CapaKit.Tool.Tests.Gateway.GatewayTestKits;
 
 namespace CapaKit.Tool.Tests.Gateway;
@@ -26,6 +27,36 @@ public sealed class GatewayRoutingTests
         var page = await harness.EchoAsync("/");
         Assert.AreEqual("web", page.Str("workload"));
         Assert.AreEqual("/", page.Str("path"));
+    }
+
+    [TestMethod]
+    [DataRow("evil.example", null, DisplayName = "another host name (DNS rebinding)")]
+    [DataRow(null, "http://evil.example", DisplayName = "another site's page")]
+    [DataRow(null, "null", DisplayName = "an opaque origin")]
+    public async Task RequestsNamingAnotherHostOrComingFromAnotherSiteAreRefused(string? host, string? origin)
+    {
+        var reached = 0;
+        await using var harness = await GatewayHarness.StartAsync(Todo(), new Dictionary<string, RequestDelegate>
+        {
+            ["api"] = async context => { Interlocked.Increment(ref reached); await context.Response.WriteAsync("ok"); },
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/todos") { Content = new StringContent("{}") };
+        if (host is not null) request.Headers.Host = $"{host}:{harness.Gateway.Port}";
+        if (origin is not null) request.Headers.TryAddWithoutValidation("Origin", origin);
+        using var refused = await harness.Client.SendAsync(request);
+        Assert.AreEqual(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.AreEqual(0, reached, "a refused request reached the workload");
+
+        // The same request from the Kit's own pages (or any local client) goes through.
+        foreach (var local in new[] { "127.0.0.1", "localhost" })
+        {
+            using var allowed = new HttpRequestMessage(HttpMethod.Post, "/api/todos") { Content = new StringContent("{}") };
+            allowed.Headers.Host = $"{local}:{harness.Gateway.Port}";
+            allowed.Headers.TryAddWithoutValidation("Origin", $"http://{local}:{harness.Gateway.Port}");
+            using var response = await harness.Client.SendAsync(allowed);
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, local);
+        }
+        Assert.AreEqual(2, reached);
     }
 
     [TestMethod]

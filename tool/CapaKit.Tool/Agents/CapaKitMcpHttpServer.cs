@@ -104,7 +104,7 @@ public static class CapaKitMcpHttpServer
             .WithTools(CapaKitMcpServer.Tools());
 
         var app = builder.Build();
-        app.Use(LoopbackOnly.Filter);
+        app.Use(Gateway.LoopbackOnly.Filter);
         app.MapMcp(Path);
         return app;
     }
@@ -113,28 +113,5 @@ public static class CapaKitMcpHttpServer
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses.Select(a => new Uri(a).Port).First();
-    }
-
-    /// <summary>
-    /// Refuses requests that name another host or come from a web page of another origin: a page in the user's
-    /// browser must not reach these tools by DNS rebinding (the MCP spec asks servers to check Origin).
-    /// </summary>
-    private static class LoopbackOnly
-    {
-        public static async Task Filter(HttpContext context, RequestDelegate next)
-        {
-            var host = context.Request.Host.Host;
-            var origin = context.Request.Headers.Origin.ToString();
-            if (!IsLoopbackName(host) || (origin.Length > 0 && !(Uri.TryCreate(origin, UriKind.Absolute, out var o) && IsLoopbackName(o.Host))))
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.Response.WriteAsync("Only local clients may use this server.\n", context.RequestAborted);
-                return;
-            }
-            await next(context);
-        }
-
-        private static bool IsLoopbackName(string host) =>
-            host is "127.0.0.1" or "localhost" or "[::1]" or "::1";
     }
 }

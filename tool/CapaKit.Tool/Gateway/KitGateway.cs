@@ -191,6 +191,7 @@ public sealed class KitGateway : IAsyncDisposable
         builder.Services.AddHttpForwarder();
 
         var app = builder.Build();
+        app.Use(LoopbackOnly.Filter);
         var handler = new GatewayRequestHandler(routes, new GatewayProtocolEndpoints(protocols, clients, mcpChanges, logger), clients, app.Services.GetRequiredService<IHttpForwarder>(), options, logger);
         app.Run(handler.HandleAsync);
         return app;
