@@ -106,11 +106,26 @@ public sealed class SkillInstallerTests
     public void TheGlobalDestinationIsTheAgentsUserSkillsFolderUnderHome(string agent, string folder)
     {
         var home = TempFolder();
-        var destination = SkillDestination.Global(agent, home);
+        var destination = SkillDestination.Global(agent, home, _ => null);
         Assert.AreEqual(Path.Combine(home, folder), destination.Folder);
 
-        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillDestination.Global("cursor", home));
+        var error = Assert.ThrowsExactly<CapaKitException>(() => SkillDestination.Global("cursor", home, _ => null));
         Assert.AreEqual("CAPA0411: Unknown agent 'cursor' for --global-skill; use one of claude, codex.", error.Message);
+    }
+
+    [TestMethod]
+    [DataRow("claude", "CLAUDE_CONFIG_DIR")]
+    [DataRow("codex", "CODEX_HOME")]
+    public void TheGlobalDestinationFollowsTheAgentsOwnConfigFolderVariable(string agent, string variable)
+    {
+        var home = TempFolder();
+        var moved = TempFolder();
+        var environment = new Dictionary<string, string> { ["HOME"] = home, [variable] = moved };
+        Assert.AreEqual(Path.Combine(moved, "skills"), SkillDestination.Global(agent, environment: environment.GetValueOrDefault).Folder);
+
+        // A relative value is not a folder anyone can agree on: the agent's default under HOME stays.
+        environment[variable] = "relative/dir";
+        Assert.AreEqual(Path.Combine(home, "." + agent, "skills"), SkillDestination.Global(agent, environment: environment.GetValueOrDefault).Folder);
     }
 
     [TestMethod]

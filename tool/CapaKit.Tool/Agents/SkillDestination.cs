@@ -11,14 +11,26 @@ public sealed record SkillDestination(string Folder, string Option)
         new(Path.Combine(Path.GetFullPath(projectRoot), AgentFolder(agent, "--project-skill"), "skills"), "--project-skill");
 
     /// <param name="home">The user's home (default: <c>$HOME</c>, so a test or a sandboxed run can point it elsewhere).</param>
-    public static SkillDestination Global(string agent, string? home = null)
+    /// <param name="environment">Reads an environment variable (default: this process's environment).</param>
+    /// <remarks>
+    /// The agents move their user folder when told to: Claude Code reads <c>CLAUDE_CONFIG_DIR</c> and Codex
+    /// <c>CODEX_HOME</c>; an absolute value there wins over <c>$HOME/.claude</c> or <c>$HOME/.codex</c>.
+    /// </remarks>
+    public static SkillDestination Global(string agent, string? home = null, Func<string, string?>? environment = null)
     {
-        home ??= Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } set ? set : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        environment ??= Environment.GetEnvironmentVariable;
+        var folder = AgentFolder(agent, "--global-skill");
+        var moved = environment(agent == "claude" ? "CLAUDE_CONFIG_DIR" : "CODEX_HOME");
+        if (moved is { Length: > 0 } && Path.IsPathRooted(moved))
+        {
+            return new(Path.Combine(Path.GetFullPath(moved), "skills"), "--global-skill");
+        }
+        home ??= environment("HOME") is { Length: > 0 } set ? set : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (string.IsNullOrEmpty(home))
         {
             throw new CapaKitException(ExitCodes.Usage, "HOME is not set, so --global-skill has no user skills folder; set HOME or use --project-skill.");
         }
-        return new(Path.Combine(Path.GetFullPath(home), AgentFolder(agent, "--global-skill"), "skills"), "--global-skill");
+        return new(Path.Combine(Path.GetFullPath(home), folder, "skills"), "--global-skill");
     }
 
     private static string AgentFolder(string agent, string option) => agent switch
