@@ -86,6 +86,11 @@ public sealed class ImportedKitTests
                 StringAssert.Contains(ps.StandardOutput, $"\"{workload}\"", ps.ToString());
             }
 
+            // logs too: the imported target's log, under the import workload's name.
+            var logs = tool.Run("logs", "front");
+            Assert.AreEqual(0, logs.ExitCode, logs.ToString());
+            StringAssert.Contains(logs.StandardOutput, "[inner.target] probe listening", logs.ToString());
+
             // exec accepts the import workload's name for the workload behind it.
             var exec = tool.Run("exec", "front", "--", "bun", "-e", "console.log(process.env.CAPAKIT_WORKLOAD_MID + ' ' + process.cwd())");
             Assert.AreEqual(0, exec.ExitCode, exec.ToString());

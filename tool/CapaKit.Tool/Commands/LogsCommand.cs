@@ -30,6 +30,13 @@ public static class LogsCommand
                     : [];
                 if (only is not null)
                 {
+                    // An import workload's name stands for the imported workload behind it (`store` → `kv.server`).
+                    if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == only)
+                        && File.Exists(Path.Combine(kit.BundleDirectory, CapaKit.Bundle.BundleFormat.ModelFile))
+                        && CapaKit.Bundle.BundleFormat.ReadModel(kit.BundleDirectory).FindWorkload(only) is { } imported)
+                    {
+                        only = imported.Name;
+                    }
                     files = files.Where(f => Path.GetFileNameWithoutExtension(f) == only).ToList();
                     if (files.Count == 0)
                     {
