@@ -122,7 +122,13 @@ public sealed record WorkloadModel
     /// <summary>The Kit the workload comes from, when imported: the dependency aliases from the root Kit down, joined by '.'.</summary>
     public string? ImportedFrom { get; init; }
     public List<WorkloadMountModel> Mounts { get; init; } = [];
+    /// <summary>The secrets this workload may resolve, by bundle name.</summary>
     public List<string> Secrets { get; init; } = [];
+    /// <summary>
+    /// Bundle name of a secret → the name this workload's code asks the bridge for, where they differ: an imported
+    /// Kit's secrets are <c>&lt;alias&gt;.&lt;name&gt;</c> in the bundle (and in the importer's secret store).
+    /// </summary>
+    public SortedDictionary<string, string> SecretNames { get; init; } = new(StringComparer.Ordinal);
     /// <summary>Phases by name: <c>prepare</c>, <c>hydrate</c>, <c>start</c>.</summary>
     public SortedDictionary<string, PhaseModel> Phases { get; init; } = new(StringComparer.Ordinal);
     public required WorkloadIdentityModel Identity { get; init; }

@@ -22,9 +22,10 @@ internal static class KitImportMerger
             return;
         }
 
+        // An import's secrets are its own: stored under the alias, never the importer's secrets of the same name.
         foreach (var (name, secret) in child.Secrets)
         {
-            parent.Secrets.TryAdd(name, secret);
+            parent.Secrets[prefix + name] = secret;
         }
         var names = new List<string>();
         foreach (var (name, workload) in child.Workloads)
@@ -104,6 +105,9 @@ internal static class KitImportMerger
             ConnectionNames = connectionNames,
             ImportedFrom = workload.ImportedFrom is null ? alias : alias + "." + workload.ImportedFrom,
             Mounts = workload.Mounts.Select(m => m with { Mount = mounts[m.Mount] }).ToList(),
+            Secrets = workload.Secrets.Select(s => prefix + s).ToList(),
+            SecretNames = new SortedDictionary<string, string>(
+                workload.Secrets.ToDictionary(s => prefix + s, s => workload.SecretNames.GetValueOrDefault(s, s)), StringComparer.Ordinal),
             Phases = new SortedDictionary<string, PhaseModel>(
                 workload.Phases.ToDictionary(
                     p => p.Key,

@@ -136,10 +136,29 @@ public sealed class KitImportTests
         Assert.IsNull(bundle.Options["kv.region"].Default, "a required option stays required: --option kv.region=...");
         Assert.IsFalse(bundle.Options.ContainsKey("kv.capacity"));
         Assert.AreEqual("files", bundle.Workloads["kv.server"].Mounts.Single().Mount);
-        Assert.IsTrue(bundle.Secrets.ContainsKey("store_key"));
+        // An import's secrets are its own, under the alias: never the importer's secret of the same name.
+        Assert.IsTrue(bundle.Secrets.ContainsKey("kv.store_key"));
+        CollectionAssert.AreEqual(new[] { "kv.store_key" }, bundle.Workloads["kv.server"].Secrets);
+        Assert.AreEqual("store_key", bundle.Workloads["kv.server"].SecretNames["kv.store_key"], "the workload still asks for store_key");
         var dependency = bundle.Dependencies["kv"];
         Assert.AreEqual("store", dependency.Kit);
         CollectionAssert.AreEqual(new[] { "kv.index", "kv.server" }, dependency.Workloads);
+    }
+
+    [TestMethod]
+    public void AnImportNeverSharesTheImportersSecretOfTheSameName()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop
+            .Replace("dependencies:", "secrets:\n  store_key: {description: the shop's own}\ndependencies:")
+            .Replace("    connections: [cache]\n", "    connections: [cache]\n    secrets: [store_key]\n"), "api");
+        var bundle = CompileOk(shop, store);
+
+        Assert.AreEqual("the shop's own", bundle.Secrets["store_key"].Description);
+        Assert.AreEqual("encrypts the data", bundle.Secrets["kv.store_key"].Description);
+        CollectionAssert.AreEqual(new[] { "store_key" }, bundle.Workloads["api"].Secrets);
+        CollectionAssert.AreEqual(new[] { "kv.store_key" }, bundle.Workloads["kv.server"].Secrets);
     }
 
     [TestMethod]

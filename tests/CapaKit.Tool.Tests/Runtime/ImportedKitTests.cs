@@ -50,8 +50,9 @@ public sealed class ImportedKitTests
         var token = "imported-token-" + Guid.NewGuid().ToString("N");
         try
         {
-            // The imported Kit's secrets are the importer's to hold.
-            tool.SetSecret("token", token);
+            // The imported Kit's secrets are the importer's to hold, under the alias; the importer's own secret of the
+            // same name (it has none here) would be another secret.
+            tool.SetSecret("inner.token", token);
             var gateway = tool.Up();
             using var http = GatewayHttp.Client(gateway);
 
@@ -71,7 +72,7 @@ public sealed class ImportedKitTests
             Assert.AreEqual("target", fromCaller[0].GetProperty("workloadMid").GetString());
             Assert.AreEqual("inner.target", WorkloadIn(fromCaller[0]));
 
-            // The imported workload resolves the secret its manifest grants it, from the importer's store.
+            // The imported workload resolves the secret its manifest grants it by its own name, from the importer's store.
             var secret = http.GetJson("/view/probe/secret?name=token");
             Assert.IsTrue(secret.GetProperty("ok").GetBoolean(), secret.ToString());
             Assert.AreEqual(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), secret.GetProperty("sha256").GetString());

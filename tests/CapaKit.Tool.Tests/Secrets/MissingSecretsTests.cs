@@ -46,11 +46,22 @@ public sealed class MissingSecretsTests
     {
         // A bundle from an older compiler could list an undeclared name; it is never granted.
         var bundle = Bundles.Kit(new() { ["api_token"] = null, ["other"] = null }, ("api", ["api_token", "ghost"]), ("web", []));
-        CollectionAssert.AreEquivalent(new[] { "api_token" }, SecretGrants.For(bundle, "api").ToArray());
+        CollectionAssert.AreEquivalent(new[] { "api_token" }, SecretGrants.For(bundle, "api").Keys.ToArray());
+        Assert.AreEqual("api_token", SecretGrants.For(bundle, "api")["api_token"]);
         Assert.IsEmpty(SecretGrants.For(bundle, "web"));
         Assert.IsEmpty(SecretGrants.For(bundle, "nope"));
         CollectionAssert.AreEqual(new[] { "api" }, SecretGrants.WorkloadsUsing(bundle, "api_token").ToArray());
         Assert.IsEmpty(SecretGrants.WorkloadsUsing(bundle, "ghost"));
+    }
+
+    [TestMethod]
+    public void AnImportedWorkloadAsksByItsOwnNameForTheSecretStoredUnderTheAlias()
+    {
+        var bundle = Bundles.Kit(new() { ["token"] = null, ["kv.token"] = null }, ("kv.server", ["kv.token"]), ("api", ["token"]));
+        bundle.Workloads["kv.server"].SecretNames["kv.token"] = "token";
+        Assert.AreEqual("kv.token", SecretGrants.For(bundle, "kv.server")["token"], "kv.server's `token` is the import's own secret");
+        Assert.AreEqual("token", SecretGrants.For(bundle, "api")["token"]);
+        CollectionAssert.AreEqual(new[] { "kv.server" }, SecretGrants.WorkloadsUsing(bundle, "kv.token").ToArray());
     }
 
     [TestMethod]

@@ -30,13 +30,14 @@ public sealed class SecretsBridge : IAsyncDisposable
     private const int MaxBodyBytes = BridgeProtocol.MaxFrameBytes + 2;
 
     private readonly WebApplication _app;
-    private readonly HashSet<string> _allowed;
+    /// <summary>Name the workload asks for → name in the secret store.</summary>
+    private readonly Dictionary<string, string> _allowed;
     private readonly ISecretSource _source;
     private readonly ILogger _logger;
     private readonly Queue<SecretResolution> _audit = new();
     private int _disposed;
 
-    private SecretsBridge(WebApplication app, string socketPath, string workload, HashSet<string> allowed, ISecretSource source, ILogger logger)
+    private SecretsBridge(WebApplication app, string socketPath, string workload, Dictionary<string, string> allowed, ISecretSource source, ILogger logger)
     {
         _app = app;
         SocketPath = socketPath;
@@ -64,7 +65,12 @@ public sealed class SecretsBridge : IAsyncDisposable
 
     /// <param name="allowedSecrets">What the workload may resolve (see <see cref="SecretGrants.For"/>).</param>
     /// <param name="ct">Aborts the start only; the bridge serves until disposed.</param>
-    public static async Task<SecretsBridge> StartAsync(string socketPath, string workload, IReadOnlyCollection<string> allowedSecrets,
+    public static Task<SecretsBridge> StartAsync(string socketPath, string workload, IReadOnlyCollection<string> allowedSecrets,
+        ISecretSource source, ILogger logger, CancellationToken ct) =>
+        StartAsync(socketPath, workload, allowedSecrets.ToDictionary(s => s, s => s, StringComparer.Ordinal), source, logger, ct);
+
+    /// <param name="allowedSecrets">What the workload may resolve, by the name it asks for → the name in <paramref name="source"/>.</param>
+    public static async Task<SecretsBridge> StartAsync(string socketPath, string workload, IReadOnlyDictionary<string, string> allowedSecrets,
         ISecretSource source, ILogger logger, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
@@ -91,7 +97,7 @@ public sealed class SecretsBridge : IAsyncDisposable
             kestrel.ListenUnixSocket(path, listen => listen.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
-        var bridge = new SecretsBridge(app, path, workload, allowedSecrets.ToHashSet(StringComparer.Ordinal), source, logger);
+        var bridge = new SecretsBridge(app, path, workload, new Dictionary<string, string>(allowedSecrets, StringComparer.Ordinal), source, logger);
         app.Run(bridge.HandleAsync);
         try
         {
@@ -106,7 +112,7 @@ public sealed class SecretsBridge : IAsyncDisposable
             }
             throw;
         }
-        SecretsLog.Listening(logger, workload, path, bridge._allowed.Count == 0 ? "nothing" : string.Join(", ", bridge._allowed.Order(StringComparer.Ordinal)));
+        SecretsLog.Listening(logger, workload, path, bridge._allowed.Count == 0 ? "nothing" : string.Join(", ", bridge._allowed.Keys.Order(StringComparer.Ordinal)));
         return bridge;
     }
 
@@ -167,7 +173,7 @@ public sealed class SecretsBridge : IAsyncDisposable
     private byte[] Resolve(BridgeCall call)
     {
         var name = call.SecretName!;
-        if (!_allowed.Contains(name))
+        if (!_allowed.TryGetValue(name, out var stored))
         {
             Record(name, SecretOutcome.NotDeclared);
             return BridgeProtocol.Error(call.Id,
@@ -176,10 +182,10 @@ public sealed class SecretsBridge : IAsyncDisposable
         string value;
         try
         {
-            if (!_source.TryGet(name, out value))
+            if (!_source.TryGet(stored, out value))
             {
                 Record(name, SecretOutcome.NotSet);
-                return BridgeProtocol.Error(call.Id, $"secret {name} has no value; set it on the host with `dotnet capakit secrets set {name}`");
+                return BridgeProtocol.Error(call.Id, $"secret {name} has no value; set it on the host with `dotnet capakit secrets set {stored}`");
             }
         }
         catch (Exception e) when (e is CapaKitException or IOException or UnauthorizedAccessException)
