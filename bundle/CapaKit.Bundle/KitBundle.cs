@@ -119,6 +119,11 @@ public sealed record WorkloadModel
     /// Kit's own peers, or an <c>import</c> workload of the importer). <c>CAPAKIT_CONNECTED_WORKLOADS</c> uses these names.
     /// </summary>
     public SortedDictionary<string, List<string>> ConnectionNames { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Bundle name of a connected workload → the endpoint protocols this workload may use there, where it is limited:
+    /// a connection to an <c>import</c> workload offers only what the imported Kit exposes at that path.
+    /// </summary>
+    public SortedDictionary<string, List<string>> ConnectionEndpoints { get; init; } = new(StringComparer.Ordinal);
     /// <summary>The Kit the workload comes from, when imported: the dependency aliases from the root Kit down, joined by '.'.</summary>
     public string? ImportedFrom { get; init; }
     public List<WorkloadMountModel> Mounts { get; init; } = [];

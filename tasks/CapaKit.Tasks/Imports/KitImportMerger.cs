@@ -11,7 +11,8 @@ namespace CapaKit.Tasks.Imports;
 /// </summary>
 internal static class KitImportMerger
 {
-    public static void Merge(KitBundle parent, DependencyDecl dependency, KitBundle child, KitSource source, DiagnosticBag diagnostics)
+    /// <returns>False when the wiring is wrong (reported): nothing was merged.</returns>
+    public static bool Merge(KitBundle parent, DependencyDecl dependency, KitBundle child, KitSource source, DiagnosticBag diagnostics)
     {
         var alias = dependency.Alias.Value;
         var prefix = alias + ".";
@@ -19,7 +20,7 @@ internal static class KitImportMerger
         var mounts = MapMounts(parent, dependency, child, diagnostics);
         if (options is null || mounts is null)
         {
-            return;
+            return false;
         }
 
         // An import's secrets are its own: stored under the alias, never the importer's secrets of the same name.
@@ -41,6 +42,7 @@ internal static class KitImportMerger
             ManifestFile = source.ManifestFile,
             Workloads = names,
         };
+        return true;
     }
 
     /// <summary>
@@ -49,6 +51,9 @@ internal static class KitImportMerger
     /// </summary>
     public static void ResolveImportWorkloads(KitBundle bundle, KitManifest manifest, IReadOnlyDictionary<string, KitBundle> imported, DiagnosticBag diagnostics)
     {
+        // What each import workload offers: the imported Kit's expose entry (its endpoint protocols), never more of
+        // the workload behind it.
+        var offered = new Dictionary<string, ExposeModel>(StringComparer.Ordinal);
         foreach (var workload in manifest.Workloads)
         {
             if (workload.Import is not { Dependency: { } dependency, ExposedPath: { } exposedPath }
@@ -65,6 +70,7 @@ internal static class KitImportMerger
                 continue;
             }
             bundle.WorkloadAliases[workload.Name.Value] = dependency.Value + "." + expose.Target;
+            offered[workload.Name.Value] = expose;
         }
 
         foreach (var workload in bundle.Workloads.Values.Where(w => w.ImportedFrom is null))
@@ -76,18 +82,47 @@ internal static class KitImportMerger
                 {
                     workload.Connections[i] = real;
                     AddName(workload.ConnectionNames, real, name);
+                    foreach (var protocol in Offered(offered[name], bundle.Workloads[real]))
+                    {
+                        AddName(workload.ConnectionEndpoints, real, protocol);
+                    }
                 }
             }
             Dedupe(workload.Connections);
         }
         for (var i = 0; i < bundle.Expose.Count; i++)
         {
-            if (bundle.WorkloadAliases.TryGetValue(bundle.Expose[i].Target, out var real))
+            var expose = bundle.Expose[i];
+            if (!offered.TryGetValue(expose.Target, out var theirs) || !bundle.WorkloadAliases.TryGetValue(expose.Target, out var real))
             {
-                bundle.Expose[i] = bundle.Expose[i] with { Target = real };
+                continue;
             }
+            var allowed = Offered(theirs, bundle.Workloads[real]);
+            var declared = manifest.Expose[i];
+            foreach (var endpoint in declared.Endpoints.Where(e => !allowed.Contains(e.Value)))
+            {
+                diagnostics.Error(DiagnosticCodes.ExposeEndpointNotOffered,
+                    $"Expose '{expose.Path}' offers {endpoint.Value} from '{expose.Target}', but the imported Kit exposes only {List(allowed)} at '{theirs.Path}'; list only those.",
+                    endpoint.Location);
+            }
+            if (expose.DefaultMcp && !allowed.Contains("mcp"))
+            {
+                diagnostics.Error(DiagnosticCodes.ExposeEndpointNotOffered,
+                    $"Expose '{expose.Path}' sets default_mcp, but the imported Kit exposes no mcp endpoint at '{theirs.Path}'.",
+                    declared.DefaultMcpLocation);
+            }
+            bundle.Expose[i] = expose with
+            {
+                Target = real,
+                // Listing nothing re-exposes what the import exposes.
+                Endpoints = expose.Endpoints.Count > 0 ? expose.Endpoints : [.. allowed],
+            };
         }
     }
+
+    /// <summary>The protocols an imported expose entry offers: those it lists, or all of its workload's when it lists none.</summary>
+    private static List<string> Offered(ExposeModel expose, WorkloadModel target) =>
+        expose.Endpoints.Count > 0 ? [.. expose.Endpoints] : target.Endpoints.Select(e => e.Protocol).Distinct(StringComparer.Ordinal).ToList();
 
     private static WorkloadModel Rename(KitBundle parent, WorkloadModel workload, string newName, KitBundle child, string prefix,
         IReadOnlyDictionary<string, string> options, IReadOnlyDictionary<string, string> mounts, string alias)
@@ -97,9 +132,12 @@ internal static class KitImportMerger
         {
             connectionNames[prefix + peer] = workload.ConnectionNames.TryGetValue(peer, out var known) ? [.. known] : [peer];
         }
+        var connectionEndpoints = new SortedDictionary<string, List<string>>(
+            workload.ConnectionEndpoints.ToDictionary(e => prefix + e.Key, e => e.Value.ToList()), StringComparer.Ordinal);
         return workload with
         {
             Name = newName,
+            ConnectionEndpoints = connectionEndpoints,
             Root = Path.GetFullPath(Path.Combine(child.Kit.Directory, workload.Root)),
             Connections = workload.Connections.Select(c => prefix + c).ToList(),
             ConnectionNames = connectionNames,

@@ -80,8 +80,10 @@ internal sealed class KitImportResolver
             {
                 continue;
             }
-            KitImportMerger.Merge(bundle, dependency, childBundle, child, _diagnostics);
-            imported[alias] = childBundle;
+            if (KitImportMerger.Merge(bundle, dependency, childBundle, child, _diagnostics))
+            {
+                imported[alias] = childBundle;
+            }
         }
         KitImportMerger.ResolveImportWorkloads(bundle, manifest, imported, _diagnostics);
     }

@@ -162,6 +162,23 @@ public sealed class KitImportTests
     }
 
     [TestMethod]
+    public void AnImportOffersOnlyWhatTheImportedKitExposesAtThatPath()
+    {
+        using var workspace = new KitWorkspace();
+        // server has http and mcp endpoints, but the store exposes only http at /kv.
+        var store = workspace.Kit("store", Store.Replace("{path: /kv, target: server, endpoints: [http, mcp]}", "{path: /kv, target: server, endpoints: [http]}"), "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.ExposeEndpointNotOffered, error.Code);
+        StringAssert.Contains(error.Message, "exposes only http at '/kv'");
+        Assert.AreEqual((23, 47), (error.Line, error.Column));
+
+        var bundle = CompileOk(workspace.Kit("shop2", Shop.Replace("{path: /cache, target: cache, endpoints: [mcp]}", "{path: /cache, target: cache, endpoints: []}"), "api"), store);
+        CollectionAssert.AreEqual(new[] { "http" }, bundle.Expose.Single(e => e.Path == "/cache").Endpoints, "an empty list re-exposes what the import exposes");
+        CollectionAssert.AreEqual(new[] { "http" }, bundle.Workloads["api"].ConnectionEndpoints["kv.server"], "the connection lists only the exposed protocols");
+    }
+
+    [TestMethod]
     public void ImportsAreTransitive()
     {
         using var workspace = new KitWorkspace();

@@ -26,6 +26,7 @@ internal static class ConnectedWorkloadsWriter
     public static string Write(KitBundle kit, string source, IEnumerable<(string Target, string Socket)> connections)
     {
         var names = kit.Workloads[source].ConnectionNames;
+        var limits = kit.Workloads[source].ConnectionEndpoints;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -33,6 +34,11 @@ internal static class ConnectedWorkloadsWriter
             foreach (var (target, socket) in connections)
             {
                 var endpoints = kit.Workloads[target].Endpoints;
+                // A connection to an imported Kit's exposed path lists only the protocols exposed there.
+                if (limits.TryGetValue(target, out var allowed))
+                {
+                    endpoints = endpoints.Where(e => allowed.Contains(e.Protocol)).ToList();
+                }
                 // An imported Kit's workload knows its peers by their names in its own manifest, and an importer knows
                 // an imported exposed path by its import workload's name; the socket is the same under each name.
                 foreach (var name in names.TryGetValue(target, out var known) ? known : [target])
