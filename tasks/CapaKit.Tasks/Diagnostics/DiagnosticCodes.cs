@@ -42,6 +42,7 @@ public static class DiagnosticCodes
     public const string MissingStartCommand = "CAPA0151";
     public const string NoRuntime = "CAPA0152";
     public const string RuntimeAndImport = "CAPA0153";
+    public const string ImportWorkloadKeys = "CAPA0154";
     public const string BadEnvName = "CAPA0155";
     public const string BadNetwork = "CAPA0156";
     public const string BadTimeout = "CAPA0157";
@@ -71,6 +72,7 @@ public static class DiagnosticCodes
     public const string ImportedMountAccess = "CAPA0189";
     public const string ImportCycle = "CAPA0192";
     public const string KitVersionConflict = "CAPA0193";
+    public const string ProjectImportedTwice = "CAPA0194";
 
     // capability-test.yml.
     public const string TestsSyntax = "CAPA0300";

@@ -17,6 +17,9 @@ internal sealed class KitImportResolver
     private readonly Lazy<RestoredPackages> _packages;
     private readonly List<string> _inputFiles = [];
     private readonly List<(string Alias, string PackageId, string? Version)> _packedImports = [];
+    /// <summary>Kit projects imported so far → the alias path of that import: a project's workloads run from its own folder, so once.</summary>
+    private readonly Dictionary<string, string> _importedProjects = new(StringComparer.Ordinal);
+    private string? _rootManifest;
 
     public KitImportResolver(KitReferenceInputs inputs, DiagnosticBag diagnostics, string compilerVersion)
     {
@@ -32,8 +35,11 @@ internal sealed class KitImportResolver
     /// <summary>The root Kit's path imports and the package each becomes when the root Kit is packed.</summary>
     public IReadOnlyList<(string Alias, string PackageId, string? Version)> PackedImports => _packedImports;
 
-    public void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source) =>
+    public void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source)
+    {
+        _rootManifest = source.ManifestFile;
         ImportAll(bundle, manifest, source, [source], aliasPath: "");
+    }
 
     private void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source, List<KitSource> chain, string aliasPath)
     {
@@ -55,6 +61,18 @@ internal sealed class KitImportResolver
                 continue;
             }
 
+            if (child.Kind == KitSourceKind.Project)
+            {
+                if (_importedProjects.TryGetValue(child.Identity, out var first))
+                {
+                    _diagnostics.Error(DiagnosticCodes.ProjectImportedTwice,
+                        $"Dependency '{alias}' imports {child}, which this Kit already imports as '{first}'; a Kit project's workloads run from its own folder, so import it once (connect to that import) or pack it and import the package twice.",
+                        dependency.Alias.Location);
+                    continue;
+                }
+                _importedProjects[child.Identity] = aliasPath + alias;
+            }
+
             var errorsBefore = _diagnostics.Items.Count(d => d.IsError);
             _inputFiles.Add(child.ManifestFile);
             var childManifest = ManifestLoader.LoadFile(child.ManifestFile, _diagnostics);
@@ -65,7 +83,9 @@ internal sealed class KitImportResolver
             ManifestValidator.Validate(childManifest, _diagnostics);
             if (child.Kind == KitSourceKind.Package)
             {
-                child = child with { KitDirectory = Path.Combine(_inputs.ImportsDirectory ?? Path.GetTempPath(), aliasPath + alias) };
+                // The build's own folder (never a shared one: these are read-write workload roots).
+                var importsDirectory = _inputs.ImportsDirectory ?? Path.Combine(Path.GetDirectoryName(_rootManifest!)!, "obj", "capakit-imports");
+                child = child with { KitDirectory = Path.Combine(importsDirectory, aliasPath + alias) };
                 PackageSourceCopy.Sync(Path.Combine(child.PackageFolder!, PackageKitLayout.KitFolder), child.KitDirectory);
             }
             KitCompiler.CheckWorkloadRoots(childManifest, child.KitDirectory, _diagnostics);
@@ -102,7 +122,11 @@ internal sealed class KitImportResolver
         if (importer.Kind == KitSourceKind.Package)
         {
             // A packed Kit's path import became a package dependency when it was packed; kit/imports.json says which.
-            if (Imports.PackedImports.Read(importer.PackageFolder!).TryGetValue(alias, out var packageId))
+            if (ReadImports(Path.Combine(importer.PackageFolder!, PackageKitLayout.ImportsFile), path.Location) is not { } packed)
+            {
+                return null;
+            }
+            if (packed.TryGetValue(alias, out var packageId))
             {
                 return ResolvePackage(packageId, dependency, importer);
             }
@@ -115,9 +139,16 @@ internal sealed class KitImportResolver
         // A Kit unpacked from a package (what `dotnet capakit up <PackageId>` builds) keeps its imports.json beside the
         // manifest: its path imports are packages now, referenced by the generated project.
         var unpacked = Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, "imports.json");
-        if (importer.Kind == KitSourceKind.Root && File.Exists(unpacked) && Imports.PackedImports.ReadFile(unpacked).TryGetValue(alias, out var unpackedId))
+        if (importer.Kind == KitSourceKind.Root && File.Exists(unpacked))
         {
-            return ResolvePackage(unpackedId, dependency, importer);
+            if (ReadImports(unpacked, path.Location) is not { } map)
+            {
+                return null;
+            }
+            if (map.TryGetValue(alias, out var unpackedId))
+            {
+                return ResolvePackage(unpackedId, dependency, importer);
+            }
         }
 
         var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, path.Value));
@@ -182,6 +213,14 @@ internal sealed class KitImportResolver
     {
         var alias = dependency.Alias.Value;
         var at = (SourceLocation?)dependency.Package?.Location ?? dependency.Path!.Location;
+        if (importer.Kind == KitSourceKind.Package && !NuspecDependencies.Read(importer.PackageFolder!).ContainsKey(packageId))
+        {
+            // A package Kit imports only what its package depends on, at a version its nuspec accepts.
+            _diagnostics.Error(DiagnosticCodes.MissingKitPackageReference,
+                $"Kit {importer} imports the package '{packageId}', which its nuspec does not depend on; repack it with a PackageReference (or ProjectReference) to that Kit.",
+                at);
+            return null;
+        }
         var restored = _packages.Value.Find(packageId);
         if (restored is null)
         {
@@ -227,5 +266,20 @@ internal sealed class KitImportResolver
         };
     }
 
-    private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+    private IReadOnlyDictionary<string, string>? ReadImports(string file, SourceLocation at)
+    {
+        try
+        {
+            return Imports.PackedImports.ReadFile(file);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            _diagnostics.Error(DiagnosticCodes.NotAKit, $"{e.Message} The Kit was not packed by CapaKit.Sdk, or was changed after; repack it.", at);
+            return null;
+        }
+    }
+
+    // Case matters on Linux only; macOS and Windows file systems ignore it by default.
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 }

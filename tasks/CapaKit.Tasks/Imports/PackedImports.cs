@@ -24,6 +24,7 @@ public static class PackedImports
         ReadFile(Path.Combine(packageFolder, PackageKitLayout.ImportsFile));
 
     /// <summary>Alias → package id from an <c>imports.json</c> (for a Kit unpacked from a package, next to its manifest).</summary>
+    /// <exception cref="InvalidDataException">The file is not the map this SDK writes.</exception>
     public static IReadOnlyDictionary<string, string> ReadFile(string file)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -31,15 +32,27 @@ public static class PackedImports
         {
             return map;
         }
-        if (JsonNode.Parse(File.ReadAllText(file)) is JsonObject root)
+        try
         {
+            if (JsonNode.Parse(File.ReadAllText(file)) is not JsonObject root)
+            {
+                throw new InvalidDataException($"{file} is not a JSON object of alias → {{package, version}}.");
+            }
             foreach (var (alias, value) in root)
             {
-                if (value?["package"]?.GetValue<string>() is { Length: > 0 } package)
+                if (value is JsonObject entry && entry["package"] is JsonValue package && package.TryGetValue<string>(out var id) && id.Length > 0)
                 {
-                    map[alias] = package;
+                    map[alias] = id;
+                }
+                else
+                {
+                    throw new InvalidDataException($"{file} has no package id for '{alias}'.");
                 }
             }
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file} is not valid JSON: {e.Message}", e);
         }
         return map;
     }

@@ -191,6 +191,20 @@ public static partial class ManifestValidator
                         $"Workload '{name}' has neither 'runtime' nor 'import'; add runtime.source with a toolchain and a start command.", workload.Name.Location);
                 }
 
+                if (workload.Import is not null && workload.Runtime is null)
+                {
+                    // An import workload is the imported Kit's exposed path: what it may reach, mount or resolve is
+                    // the imported Kit's own business, so these keys would be silently meaningless.
+                    var extra = new[] { ("connections", workload.Connections.Count), ("secrets", workload.Secrets.Count), ("mounts", workload.Mounts.Count), ("endpoints", workload.Endpoints.Count) }
+                        .Where(k => k.Item2 > 0).Select(k => k.Item1).ToList();
+                    if (extra.Count > 0)
+                    {
+                        diagnostics.Error(DiagnosticCodes.ImportWorkloadKeys,
+                            $"Workload '{name}' imports an exposed path, so it cannot have {string.Join(", ", extra)}; those belong to the imported Kit's manifest. Remove them.",
+                            workload.Import.Location);
+                    }
+                }
+
                 if (workload.Import is { Dependency: { } dependency } && !_dependencies.ContainsKey(dependency.Value))
                 {
                     diagnostics.Error(DiagnosticCodes.UnknownDependency,

@@ -346,6 +346,94 @@ public sealed class KitImportTests
     }
 
     [TestMethod]
+    public void AKitProjectImportedTwiceIsRefused()
+    {
+        using var workspace = new KitWorkspace();
+        var store = workspace.Kit("store", Store, "server", "index");
+        var shop = workspace.Kit("shop", Shop.Replace("dependencies:", "dependencies:\n  again:\n    source: {path: ../store}\n    mount_bindings: {data: files}"), "api");
+        var error = SingleError(shop, store);
+        Assert.AreEqual(DiagnosticCodes.ProjectImportedTwice, error.Code);
+        StringAssert.Contains(error.Message, "already imports as 'again'");
+    }
+
+    [TestMethod]
+    public void AnUnpackedKitsMalformedImportsJsonIsAnErrorNotACrash()
+    {
+        using var workspace = new KitWorkspace();
+        var shop = workspace.Kit("shop", Shop, "api");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(shop.ManifestFile)!, "imports.json"), "{\"kv\": {\"package\": 5}}");
+        var error = SingleError(shop);
+        Assert.AreEqual(DiagnosticCodes.NotAKit, error.Code);
+        StringAssert.Contains(error.Message, "has no package id for 'kv'");
+    }
+
+    [TestMethod]
+    public void APackageKitImportsOnlyWhatItsNuspecDependsOn()
+    {
+        using var workspace = new KitWorkspace();
+        // Two restored packages: Acme.Mall (a Kit importing Acme.Store) whose nuspec does not depend on Acme.Store.
+        var packages = Path.Combine(workspace.Root, "packages");
+        void Package(string id, string manifest, string dependencies, params string[] workloads)
+        {
+            var folder = Path.Combine(packages, id.ToLowerInvariant(), "1.0.0");
+            Directory.CreateDirectory(Path.Combine(folder, "kit"));
+            File.WriteAllText(Path.Combine(folder, "kit", "capability.yml"), manifest);
+            foreach (var w in workloads)
+            {
+                Directory.CreateDirectory(Path.Combine(folder, "kit", "workloads", w));
+                File.WriteAllText(Path.Combine(folder, "kit", "workloads", w, "index.ts"), "1\n");
+            }
+            File.WriteAllText(Path.Combine(folder, id.ToLowerInvariant() + ".nuspec"),
+                $"<package><metadata><id>{id}</id><version>1.0.0</version><dependencies><group targetFramework=\"net10.0\">{dependencies}</group></dependencies></metadata></package>");
+        }
+        Package("Acme.Store", Store.Replace("host_mounts:\n  data: {usage: where the store keeps its files, access: read_write}\n", "").Replace("    mounts: [{mount_mid: data}]\n", ""), "", "server", "index");
+        const string Mall = """
+            version: '1'
+            name: mall
+            dependencies:
+              kv: {source: {package: Acme.Store}}
+            workloads:
+              front: {import: {dependency: kv, exposed_path: /kv}}
+            expose:
+              - {path: /kv, target: front, endpoints: [http]}
+            """;
+        Package("Acme.Mall", Mall, "");
+        var assets = Path.Combine(workspace.Root, "project.assets.json");
+        File.WriteAllText(assets, $$"""
+            {"version": 3, "libraries": {
+              "Acme.Mall/1.0.0": {"type": "package", "path": "acme.mall/1.0.0"},
+              "Acme.Store/1.0.0": {"type": "package", "path": "acme.store/1.0.0"}
+             },
+             "packageFolders": {"{{packages}}/": {}
+             }
+            }
+            """);
+        var city = workspace.Kit("city", """
+            version: '1'
+            name: city
+            dependencies:
+              mall: {source: {package: Acme.Mall}}
+            workloads:
+              front: {import: {dependency: mall, exposed_path: /kv}}
+            """);
+        var diagnostics = new DiagnosticBag();
+        var result = KitCompiler.Compile(city.ManifestFile, city.BundleDirectory, "9.9.9", city.ProjectFile, diagnostics, DateTimeOffset.UtcNow,
+            references: new KitReferenceInputs { AssetsFile = assets, ImportsDirectory = Path.Combine(workspace.Root, "imports") });
+        Assert.IsNull(result.Bundle);
+        var error = diagnostics.Items.Single(d => d.IsError);
+        Assert.AreEqual(DiagnosticCodes.MissingKitPackageReference, error.Code);
+        StringAssert.Contains(error.Message, "Kit package Acme.Mall 1.0.0 imports the package 'Acme.Store', which its nuspec does not depend on");
+
+        // With the dependency in its nuspec the same graph compiles, the store copied into the build's folder.
+        Package("Acme.Mall", Mall, "<dependency id=\"Acme.Store\" version=\"1.0.0\" />");
+        diagnostics = new DiagnosticBag();
+        result = KitCompiler.Compile(city.ManifestFile, city.BundleDirectory, "9.9.9", city.ProjectFile, diagnostics, DateTimeOffset.UtcNow,
+            references: new KitReferenceInputs { AssetsFile = assets, ImportsDirectory = Path.Combine(workspace.Root, "imports") });
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        Assert.AreEqual(Path.Combine(workspace.Root, "imports", "mall.kv", "workloads", "server"), result.Bundle!.Workloads["mall.kv.server"].Root);
+    }
+
+    [TestMethod]
     public void AnInvalidImportedManifestIsReportedAtItsOwnFile()
     {
         using var workspace = new KitWorkspace();

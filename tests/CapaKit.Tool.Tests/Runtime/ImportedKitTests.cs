@@ -197,6 +197,30 @@ public sealed class ImportedKitTests
     }
 
     [TestMethod]
+    public void DeletedImportRootsAreRestoredByTheNextCommand()
+    {
+        var probeId = "Acme.Probe" + Guid.NewGuid().ToString("N")[..6];
+        PackProbe(probeId);
+        var outer = TestKit.Create("outer", $$$"""
+            version: '1'
+            name: outer
+            dependencies:
+              inner:
+                source: {package: {{{probeId}}}}
+            workloads:
+              front:
+                import: {dependency: inner, exposed_path: /target}
+            """, new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            projectBody: $"<ItemGroup><PackageReference Include=\"{probeId}\" Version=\"1.0.0\" /></ItemGroup>");
+        var imports = Path.Combine(outer.Directory, "obj", "capakit-imports");
+        Directory.Delete(imports, recursive: true);
+
+        var exec = new Capakit(outer).Run("exec", "front", "--", "true");
+        Assert.AreEqual(0, exec.ExitCode, exec.ToString());
+        Assert.IsTrue(File.Exists(Path.Combine(imports, "inner", "workloads", "target", "probe.ts")), "the build copied the package's sources again");
+    }
+
+    [TestMethod]
     public void AnEditedImportedManifestMakesTheImporterStale()
     {
         var runtime = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["w"] = new Dictionary<string, string> { ["index.ts"] = "console.log(1);\n" } };

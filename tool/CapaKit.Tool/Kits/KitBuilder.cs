@@ -71,7 +71,14 @@ public static class KitBuilder
         }
         try
         {
-            return BundleFormat.ReadModel(kit.BundleDirectory);
+            var bundle = BundleFormat.ReadModel(kit.BundleDirectory);
+            // An imported package's workload roots live in obj/capakit-imports: if that was deleted, the build restores them.
+            if (!building && !rebuilt && bundle.Workloads.Values.Any(w => !Directory.Exists(Path.Combine(bundle.Kit.Directory, w.Root))))
+            {
+                File.Delete(kit.StampFile);
+                return await EnsureBuiltAsync(kit, status, ct, rebuilt: true);
+            }
+            return bundle;
         }
         catch (InvalidDataException) when (!building && !rebuilt)
         {
