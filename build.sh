@@ -146,7 +146,13 @@ cmd_install() {
   dotnet pack tool/CapaKit.Tool/CapaKit.Tool.csproj -c Release -o artifacts/packages -v:q -nologo
   local version; version=$(sed -n 's:.*<CapaKitVersion>\(.*\)</CapaKitVersion>.*:\1:p' Directory.Build.props)
   say "installing dotnet capakit $version as a global tool"
-  dotnet tool update --global CapaKit.Tool --add-source "$repo/artifacts/packages" --version "$version"
+  # A rebuild keeps the version: drop NuGet's cached copies and the installed tool, or the old ones stay in use.
+  local packages; packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+  rm -rf "${packages%/}/capakit.tool/$version" "${packages%/}/capakit.sdk/$version"
+  if dotnet tool list --global | grep -qi '^capakit\.tool '; then
+    dotnet tool uninstall --global CapaKit.Tool >/dev/null
+  fi
+  dotnet tool install --global CapaKit.Tool --add-source "$repo/artifacts/packages" --version "$version"
   if ! dotnet nuget list source | grep -q "$repo/artifacts/packages"; then
     dotnet nuget add source "$repo/artifacts/packages" --name capakit-local >/dev/null
     say "added $repo/artifacts/packages as the NuGet source 'capakit-local', so <Project Sdk=\"CapaKit.Sdk/$version\"> restores"

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 
 namespace CapaKit.Tool.Tests.Packages;
 
@@ -52,6 +55,44 @@ public sealed class KitPackageSearchTests
         var none = KitPackageFeed.NewWorkspace(feedInNuGetConfig: false, brokenFeedInNuGetConfig: true).Run("search");
         Assert.AreEqual(2, none.ExitCode, none.ToString());
         StringAssert.Contains(none.StandardError, "No feed could be searched");
+    }
+
+    [TestMethod]
+    public async Task SearchReadsTheNuspecsOfAnHttpFeedThatCannotFilterByPackageType()
+    {
+        // A v3 feed on loopback whose search service predates package-type filtering (3.0.0-beta): NuGet refuses a
+        // filter naming a package type there, so search must ask without one and read each hit's nuspec.
+        var nupkgs = Directory.GetFiles(KitPackageFeed.Path, "*.nupkg")
+            .Where(f => Path.GetFileName(f).StartsWith(KitPackageFeed.KitId + ".", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith(KitPackageFeed.NotAKitId + ".", StringComparison.Ordinal))
+            .ToDictionary(f => Path.GetFileNameWithoutExtension(f).ToLowerInvariant());
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        string Base(HttpContext c) => $"http://{c.Request.Host}";
+        app.MapGet("/v3/index.json", (HttpContext c) => Results.Text($$"""
+            {"version": "3.0.0", "resources": [
+              {"@id": "{{Base(c)}}/query", "@type": "SearchQueryService/3.0.0-beta"},
+              {"@id": "{{Base(c)}}/flat/", "@type": "PackageBaseAddress/3.0.0"}]}
+            """, "application/json"));
+        app.MapGet("/query", () => Results.Text($$"""
+            {"totalHits": 2, "data": [
+              {"id": "{{KitPackageFeed.KitId}}", "version": "{{KitPackageFeed.StableVersion}}", "description": "Says hello over HTTP.", "versions": [{"version": "{{KitPackageFeed.StableVersion}}", "downloads": 1}]},
+              {"id": "{{KitPackageFeed.NotAKitId}}", "version": "1.0.0", "description": "Not a Kit.", "versions": [{"version": "1.0.0", "downloads": 1}]}]}
+            """, "application/json"));
+        app.MapGet("/flat/{id}/index.json", (string id) => Results.Text(
+            JsonSerializer.Serialize(new { versions = nupkgs.Keys.Where(k => k.StartsWith(id + ".", StringComparison.Ordinal)).Select(k => k[(id.Length + 1)..]).ToArray() }), "application/json"));
+        app.MapGet("/flat/{id}/{version}/{file}", (string file) => nupkgs.TryGetValue(Path.GetFileNameWithoutExtension(file), out var path)
+            ? Results.File(path, "application/octet-stream")
+            : Results.NotFound());
+        await app.StartAsync();
+        var feed = app.Urls.Single() + "/v3/index.json";
+
+        var workspace = KitPackageFeed.NewWorkspace(feedInNuGetConfig: false);
+        var table = workspace.Run("search", "--source", feed);
+        Assert.AreEqual(0, table.ExitCode, table.ToString());
+        var hits = Hits(workspace.Run("search", "--source", feed, "--format", "json"));
+        CollectionAssert.AreEqual(new[] { KitPackageFeed.KitId }, hits.Select(h => h.Id).ToArray(), "only the package whose nuspec says CapaKit");
+        Assert.AreEqual(feed, hits[0].Feed);
     }
 
     private sealed record Hit(string Id, string Version, string Description, string Feed);

@@ -87,7 +87,9 @@ public static class KitPackageResolver
     /// <summary>A feed that cannot be read (gone folder, unreachable server, refused credentials), as opposed to a bug of ours.</summary>
     internal static bool IsFeedFailure(Exception e) =>
         // NuGet's folder resources report a missing folder with InvalidOperationException.
-        e is FatalProtocolException or IOException or HttpRequestException or UnauthorizedAccessException or InvalidOperationException;
+        // A feed without a feature we ask for (search by package type on some v3 servers) throws NotSupportedException.
+        e is FatalProtocolException or IOException or HttpRequestException or UnauthorizedAccessException or InvalidOperationException
+            or NotSupportedException;
 
     /// <summary>The highest stable version; the highest prerelease only when there is no stable one.</summary>
     internal static NuGetVersion Newest(IEnumerable<NuGetVersion> versions)

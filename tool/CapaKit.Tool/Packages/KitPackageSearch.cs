@@ -62,9 +62,11 @@ public static class KitPackageSearch
         }
         var finder = await repository.GetResourceAsync<FindPackageByIdResource>(ct)
             ?? throw new IOException("the feed offers no package lookup");
+        // A feed that cannot filter by package type refuses a filter that names one: search everything, read nuspecs.
+        var unfiltered = new SearchFilter(prerelease);
         for (var page = 0; page < MaxUnfilteredPages && hits.Count < take; page++)
         {
-            var results = (await search.SearchAsync(term, filter, page * take, take, NullLogger.Instance, ct)).ToList();
+            var results = (await search.SearchAsync(term, unfiltered, page * take, take, NullLogger.Instance, ct)).ToList();
             foreach (var result in results)
             {
                 if (hits.Count < take && await IsKitAsync(finder, result.Identity, cache, ct))
@@ -80,16 +82,17 @@ public static class KitPackageSearch
         return hits;
     }
 
-    /// <summary>Reads the package's nuspec (from the folder for a local feed, else by fetching the package).</summary>
+    /// <summary>Reads the package's nuspec. A remote feed's downloader has no reader until the package is copied, so copy it.</summary>
     private static async Task<bool> IsKitAsync(FindPackageByIdResource finder, PackageIdentity identity, SourceCacheContext cache, CancellationToken ct)
     {
-        using var downloader = await finder.GetPackageDownloaderAsync(identity, cache, NullLogger.Instance, ct);
-        if (downloader is null)
+        using var buffer = new MemoryStream();
+        if (!await finder.CopyNupkgToStreamAsync(identity.Id, identity.Version, buffer, cache, NullLogger.Instance, ct))
         {
             return false;
         }
-        using var nuspec = await downloader.CoreReader.GetNuspecAsync(ct);
-        return KitPackageType.IsKit(new NuspecReader(nuspec));
+        buffer.Position = 0;
+        using var package = new PackageArchiveReader(buffer);
+        return KitPackageType.IsKit(package.NuspecReader);
     }
 
     private static KitSearchHit Hit(IPackageSearchMetadata result, SourceRepository repository) => new(
