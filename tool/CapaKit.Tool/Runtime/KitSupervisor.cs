@@ -325,6 +325,7 @@ public sealed class KitSupervisor : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
+                    _current = null;
                     break;
                 }
                 catch (CapaKitException e)

@@ -150,6 +150,7 @@ public static class SandboxProcess
 public sealed class RunningSandbox : IDisposable
 {
     private readonly SandboxInvocation _invocation;
+    private int _disposed;
 
     private RunningSandbox(SandboxInvocation invocation, Process process)
     {
@@ -214,11 +215,29 @@ public sealed class RunningSandbox : IDisposable
         return new RunningSandbox(invocation, process);
     }
 
-    /// <summary>SIGTERM to the command inside, SIGKILL after the grace period.</summary>
-    public Task StopAsync() => SandboxProcess.StopAsync(Process, _invocation.SandboxExecutable);
+    /// <summary>SIGTERM to the command inside, SIGKILL after the grace period; nothing once the run has ended and been disposed.</summary>
+    public async Task StopAsync()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+        try
+        {
+            await SandboxProcess.StopAsync(Process, _invocation.SandboxExecutable);
+        }
+        catch (InvalidOperationException) when (Volatile.Read(ref _disposed) == 1)
+        {
+            // The run ended (and its owner disposed it) while we were stopping it: stopped either way.
+        }
+    }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         Process.Dispose();
         _invocation.Dispose();
     }
