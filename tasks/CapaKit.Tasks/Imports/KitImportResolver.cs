@@ -75,6 +75,11 @@ internal sealed class KitImportResolver
 
             var errorsBefore = _diagnostics.Items.Count(d => d.IsError);
             _inputFiles.Add(child.ManifestFile);
+            if (child.ProjectFile is { } childProject)
+            {
+                // Its package id and version are recorded (imports.json, kit.json): an edit there makes the bundle stale too.
+                _inputFiles.Add(childProject);
+            }
             var childManifest = ManifestLoader.LoadFile(child.ManifestFile, _diagnostics);
             if (childManifest is null)
             {

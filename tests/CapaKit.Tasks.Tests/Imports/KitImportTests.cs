@@ -455,5 +455,6 @@ public sealed class KitImportTests
         Assert.AreEqual(("kv", "Acme.store", (string?)"1.2.3"), result.PackedImports.Single());
         StringAssert.Contains(PackedImports.Write(result.PackedImports), "\"package\": \"Acme.store\"");
         CollectionAssert.Contains(result.Inputs.ToList(), store.ManifestFile);
+        CollectionAssert.Contains(result.Inputs.ToList(), store.ProjectFile, "the imported project's package id and version are compiled in");
     }
 }
