@@ -53,7 +53,7 @@ internal static class KitImportMerger
     {
         // What each import workload offers: the imported Kit's expose entry (its endpoint protocols), never more of
         // the workload behind it.
-        var offered = new Dictionary<string, ExposeModel>(StringComparer.Ordinal);
+        var offered = new Dictionary<string, (string Real, ExposeModel Expose, List<string> Protocols)>(StringComparer.Ordinal);
         foreach (var workload in manifest.Workloads)
         {
             if (workload.Import is not { Dependency: { } dependency, ExposedPath: { } exposedPath }
@@ -69,8 +69,9 @@ internal static class KitImportMerger
                     exposedPath.Location);
                 continue;
             }
-            bundle.WorkloadAliases[workload.Name.Value] = dependency.Value + "." + expose.Target;
-            offered[workload.Name.Value] = expose;
+            var real = dependency.Value + "." + expose.Target;
+            bundle.WorkloadAliases[workload.Name.Value] = real;
+            offered[workload.Name.Value] = (real, expose, Offered(expose, bundle.Workloads[real]));
         }
 
         foreach (var workload in bundle.Workloads.Values.Where(w => w.ImportedFrom is null))
@@ -78,13 +79,13 @@ internal static class KitImportMerger
             for (var i = 0; i < workload.Connections.Count; i++)
             {
                 var name = workload.Connections[i];
-                if (bundle.WorkloadAliases.TryGetValue(name, out var real))
+                if (offered.TryGetValue(name, out var import))
                 {
-                    workload.Connections[i] = real;
-                    AddName(workload.ConnectionNames, real, name);
-                    foreach (var protocol in Offered(offered[name], bundle.Workloads[real]))
+                    workload.Connections[i] = import.Real;
+                    AddUnique(workload.ConnectionNames, import.Real, name);
+                    foreach (var protocol in import.Protocols)
                     {
-                        AddName(workload.ConnectionEndpoints, real, protocol);
+                        AddUnique(workload.ConnectionEndpoints, import.Real, protocol);
                     }
                 }
             }
@@ -93,11 +94,11 @@ internal static class KitImportMerger
         for (var i = 0; i < bundle.Expose.Count; i++)
         {
             var expose = bundle.Expose[i];
-            if (!offered.TryGetValue(expose.Target, out var theirs) || !bundle.WorkloadAliases.TryGetValue(expose.Target, out var real))
+            if (!offered.TryGetValue(expose.Target, out var import))
             {
                 continue;
             }
-            var allowed = Offered(theirs, bundle.Workloads[real]);
+            var (real, theirs, allowed) = import;
             var declared = manifest.Expose[i];
             foreach (var endpoint in declared.Endpoints.Where(e => !allowed.Contains(e.Value)))
             {
@@ -262,15 +263,15 @@ internal static class KitImportMerger
         return ok ? map : null;
     }
 
-    private static void AddName(SortedDictionary<string, List<string>> names, string real, string name)
+    private static void AddUnique(SortedDictionary<string, List<string>> map, string key, string value)
     {
-        if (!names.TryGetValue(real, out var list))
+        if (!map.TryGetValue(key, out var list))
         {
-            names[real] = list = [];
+            map[key] = list = [];
         }
-        if (!list.Contains(name))
+        if (!list.Contains(value))
         {
-            list.Add(name);
+            list.Add(value);
         }
     }
 

@@ -19,7 +19,6 @@ internal sealed class KitImportResolver
     private readonly List<(string Alias, string PackageId, string? Version)> _packedImports = [];
     /// <summary>Kit projects imported so far → the alias path of that import: a project's workloads run from its own folder, so once.</summary>
     private readonly Dictionary<string, string> _importedProjects = new(StringComparer.Ordinal);
-    private string? _rootManifest;
 
     public KitImportResolver(KitReferenceInputs inputs, DiagnosticBag diagnostics, string compilerVersion)
     {
@@ -35,11 +34,8 @@ internal sealed class KitImportResolver
     /// <summary>The root Kit's path imports and the package each becomes when the root Kit is packed.</summary>
     public IReadOnlyList<(string Alias, string PackageId, string? Version)> PackedImports => _packedImports;
 
-    public void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source)
-    {
-        _rootManifest = source.ManifestFile;
+    public void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source) =>
         ImportAll(bundle, manifest, source, [source], aliasPath: "");
-    }
 
     private void ImportAll(KitBundle bundle, KitManifest manifest, KitSource source, List<KitSource> chain, string aliasPath)
     {
@@ -88,8 +84,8 @@ internal sealed class KitImportResolver
             ManifestValidator.Validate(childManifest, _diagnostics);
             if (child.Kind == KitSourceKind.Package)
             {
-                // The build's own folder (never a shared one: these are read-write workload roots).
-                var importsDirectory = _inputs.ImportsDirectory ?? Path.Combine(Path.GetDirectoryName(_rootManifest!)!, "obj", "capakit-imports");
+                // The build's own folder (never a shared one: these are read-write workload roots); chain[0] is the root Kit.
+                var importsDirectory = _inputs.ImportsDirectory ?? Path.Combine(Path.GetDirectoryName(chain[0].ManifestFile)!, "obj", "capakit-imports");
                 child = child with { KitDirectory = Path.Combine(importsDirectory, aliasPath + alias) };
                 PackageSourceCopy.Sync(Path.Combine(child.PackageFolder!, PackageKitLayout.KitFolder), child.KitDirectory);
             }
@@ -124,10 +120,11 @@ internal sealed class KitImportResolver
         {
             return null;
         }
-        if (importer.Kind == KitSourceKind.Package)
+        // A packed Kit (a package, or a package unpacked by `dotnet capakit up <PackageId>`) keeps imports.json beside its
+        // manifest: pack turned each ProjectReference into a package dependency, and the file says which alias it was.
+        if (importer.Kind != KitSourceKind.Project)
         {
-            // A packed Kit's path import became a package dependency when it was packed; kit/imports.json says which.
-            if (ReadImports(Path.Combine(importer.PackageFolder!, PackageKitLayout.ImportsFile), path.Location) is not { } packed)
+            if (ReadImports(Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, PackageKitLayout.ImportsFileName), path.Location) is not { } packed)
             {
                 return null;
             }
@@ -135,24 +132,12 @@ internal sealed class KitImportResolver
             {
                 return ResolvePackage(packageId, dependency, importer);
             }
-            _diagnostics.Error(DiagnosticCodes.NotAKit,
-                $"Kit {importer} imports '{alias}' from the path '{path.Value}', which a package cannot carry, and its kit/imports.json does not say which package that became; repack it with this CapaKit.Sdk.",
-                path.Location);
-            return null;
-        }
-
-        // A Kit unpacked from a package (what `dotnet capakit up <PackageId>` builds) keeps its imports.json beside the
-        // manifest: its path imports are packages now, referenced by the generated project.
-        var unpacked = Path.Combine(Path.GetDirectoryName(importer.ManifestFile)!, "imports.json");
-        if (importer.Kind == KitSourceKind.Root && File.Exists(unpacked))
-        {
-            if (ReadImports(unpacked, path.Location) is not { } map)
+            if (importer.Kind == KitSourceKind.Package)
             {
+                _diagnostics.Error(DiagnosticCodes.NotAKit,
+                    $"Kit {importer} imports '{alias}' from the path '{path.Value}', which a package cannot carry, and its kit/imports.json does not say which package that became; repack it with this CapaKit.Sdk.",
+                    path.Location);
                 return null;
-            }
-            if (map.TryGetValue(alias, out var unpackedId))
-            {
-                return ResolvePackage(unpackedId, dependency, importer);
             }
         }
 
@@ -218,7 +203,9 @@ internal sealed class KitImportResolver
     {
         var alias = dependency.Alias.Value;
         var at = (SourceLocation?)dependency.Package?.Location ?? dependency.Path!.Location;
-        if (importer.Kind == KitSourceKind.Package && !NuspecDependencies.Read(importer.PackageFolder!).ContainsKey(packageId))
+        // A package Kit's nuspec is read once: what it depends on, and the version range it accepts.
+        string? range = null;
+        if (importer.Kind == KitSourceKind.Package && !NuspecDependencies.Read(importer.PackageFolder!).TryGetValue(packageId, out range))
         {
             // A package Kit imports only what its package depends on, at a version its nuspec accepts.
             _diagnostics.Error(DiagnosticCodes.MissingKitPackageReference,
@@ -230,15 +217,13 @@ internal sealed class KitImportResolver
         if (restored is null)
         {
             var fix = importer.Kind == KitSourceKind.Package
-                ? $"Kit {importer} imports the package '{packageId}', which the restore did not bring (its nuspec lacks the dependency); add it with: dotnet add \"{_inputs.ProjectFile ?? "<this .kitproj>"}\" package {packageId}"
+                ? $"Kit {importer} imports the package '{packageId}', which the restore did not bring; add it with: dotnet add \"{_inputs.ProjectFile ?? "<this .kitproj>"}\" package {packageId}"
                 : $"Dependency '{alias}' names the package '{packageId}', which {(importer.Kind == KitSourceKind.Root ? "this project" : $"Kit {importer}")} does not reference; add it with: dotnet add \"{(importer.Kind == KitSourceKind.Root ? _inputs.ProjectFile : importer.ProjectFile) ?? "<this .kitproj>"}\" package {packageId}";
             _diagnostics.Error(DiagnosticCodes.MissingKitPackageReference, fix, at);
             return null;
         }
 
-        if (importer.Kind == KitSourceKind.Package
-            && NuspecDependencies.Read(importer.PackageFolder!).TryGetValue(packageId, out var range)
-            && !NuGetVersionRange.Contains(range, restored.Version))
+        if (range is not null && !NuGetVersionRange.Contains(range, restored.Version))
         {
             _diagnostics.Error(DiagnosticCodes.KitVersionConflict,
                 $"Kit {importer} needs {packageId} {range}, but the import graph resolved {packageId} {restored.Version}; reference a version both accept (dotnet add package {packageId} --version ...).",

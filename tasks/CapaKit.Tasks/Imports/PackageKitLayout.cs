@@ -7,6 +7,6 @@ public static class PackageKitLayout
     public const string PackageType = "CapaKit";
     public const string KitFolder = "kit";
     public const string ManifestFile = "kit/capability.yml";
-    /// <summary>How the packed Kit's path imports map to packages: <c>{alias: {package, version}}</c>.</summary>
-    public const string ImportsFile = "kit/imports.json";
+    /// <summary>Beside the manifest (<c>kit/imports.json</c> in the package): how the packed Kit's path imports map to packages, <c>{alias: {package, version}}</c>.</summary>
+    public const string ImportsFileName = "imports.json";
 }

@@ -19,11 +19,7 @@ public static class PackedImports
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    /// <summary>Alias → package id of a package Kit's path imports; empty when the package has none.</summary>
-    public static IReadOnlyDictionary<string, string> Read(string packageFolder) =>
-        ReadFile(Path.Combine(packageFolder, PackageKitLayout.ImportsFile));
-
-    /// <summary>Alias → package id from an <c>imports.json</c> (for a Kit unpacked from a package, next to its manifest).</summary>
+    /// <summary>Alias → package id from an <c>imports.json</c> (a package's <c>kit/imports.json</c>, or one next to an unpacked Kit's manifest); empty when there is none.</summary>
     /// <exception cref="InvalidDataException">The file is not the map this SDK writes.</exception>
     public static IReadOnlyDictionary<string, string> ReadFile(string file)
     {

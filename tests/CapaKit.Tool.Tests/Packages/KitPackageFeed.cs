@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CapaKit.Tool.Tests.Support;
 
 namespace CapaKit.Tool.Tests.Packages;
@@ -120,23 +119,8 @@ internal static class KitPackageFeed
         return project;
     }
 
-    private static void Pack(string project, string feed, string version)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "pack", project, "-nologo", "-v:q", "-o", feed, $"-p:Version={version}" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet pack {project} failed:\n{stdout}\n{stderr.Result}");
-        }
-    }
+    private static void Pack(string project, string feed, string version) =>
+        TestKit.Dotnet(System.IO.Path.GetDirectoryName(project)!, $"dotnet pack {project}", "pack", project, "-nologo", "-v:q", "-o", feed, $"-p:Version={version}");
 }
 
 /// <summary>Where one package test runs the tool: its folder, global packages folder and XDG cache.</summary>

@@ -17,7 +17,6 @@ public sealed class ImportedKitTests
     {
         var probeId = "Acme.Probe" + Guid.NewGuid().ToString("N")[..6];
         PackProbe(probeId);
-        var probeSource = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe", "probe.ts"));
 
         var outer = TestKit.Create("outer", $$$"""
             version: '1'
@@ -42,7 +41,7 @@ public sealed class ImportedKitTests
               - {path: /front, target: front, endpoints: [http]}
               - {path: /view, target: view, endpoints: [http]}
             """,
-            new Dictionary<string, IReadOnlyDictionary<string, string>> { ["edge"] = new Dictionary<string, string> { ["probe.ts"] = probeSource } },
+            new Dictionary<string, IReadOnlyDictionary<string, string>> { ["edge"] = RuntimeKits.ProbeWorkload("edge") },
             projectBody: $"<ItemGroup><PackageReference Include=\"{probeId}\" Version=\"1.0.0\" /></ItemGroup>");
 
         using var home = new TempHome();
@@ -122,7 +121,7 @@ public sealed class ImportedKitTests
             """,
             new Dictionary<string, IReadOnlyDictionary<string, string>>
             {
-                ["target"] = new Dictionary<string, string> { ["probe.ts"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe", "probe.ts")) },
+                ["target"] = RuntimeKits.ProbeWorkload("target"),
             },
             projectBody: $"<PropertyGroup><PackageId>{probeId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
         TestKit.Create("mall", $$$"""
@@ -186,15 +185,8 @@ public sealed class ImportedKitTests
         }
     }
 
-    private static TestKit PackProbe(string packageId)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");
-        var probeSource = File.ReadAllText(Path.Combine(folder, "probe.ts"));
-        var probeFiles = new[] { "caller", "target", "loner" }.ToDictionary(
-            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["probe.ts"] = probeSource });
-        return TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), probeFiles,
-            projectBody: $"<PropertyGroup><PackageId>{packageId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
-    }
+    private static TestKit PackProbe(string packageId) =>
+        RuntimeKits.Probe($"<PropertyGroup><PackageId>{packageId}</PackageId><Version>1.0.0</Version></PropertyGroup>", pack: true);
 
     [TestMethod]
     public void DeletedImportRootsAreRestoredByTheNextCommand()

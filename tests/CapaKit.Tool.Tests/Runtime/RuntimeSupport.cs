@@ -43,14 +43,18 @@ internal static class RuntimeKits
     }
 
     /// <summary>The probe Kit: caller (connects to target, may resolve token), target, loner (nothing), each running probe.ts.</summary>
-    public static TestKit Probe()
+    /// <param name="projectBody">Elements inside its .kitproj (a package id to pack it as).</param>
+    /// <param name="pack">Also pack it into the test feed, for Kits that import it.</param>
+    public static TestKit Probe(string projectBody = "", bool pack = false)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe");
-        var probe = File.ReadAllText(Path.Combine(folder, "probe.ts"));
-        var files = new[] { "caller", "target", "loner" }.ToDictionary(
-            w => w, IReadOnlyDictionary<string, string> (_) => new Dictionary<string, string> { ["probe.ts"] = probe });
-        return TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), files);
+        var files = new[] { "caller", "target", "loner" }.ToDictionary(w => w, ProbeWorkload);
+        return TestKit.Create("probe", File.ReadAllText(Path.Combine(folder, "capability.yml")), files, projectBody: projectBody, pack: pack);
     }
+
+    /// <summary>The files of a workload that runs probe.ts.</summary>
+    public static IReadOnlyDictionary<string, string> ProbeWorkload(string workload) =>
+        new Dictionary<string, string> { ["probe.ts"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RuntimeKits", "probe", "probe.ts")) };
 
     /// <summary>The switchboard Kit: alpha and beta (mcp, exposed at /alpha and /beta) and model (oaic at /model), each running server.ts.</summary>
     public static TestKit Switchboard()

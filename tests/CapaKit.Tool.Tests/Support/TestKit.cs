@@ -64,7 +64,8 @@ public sealed class TestKit
         return new TestKit(directory, name);
     }
 
-    private static void Dotnet(string directory, string what, params string[] args)
+    /// <summary>Runs `dotnet` in <paramref name="directory"/> (no build server left behind); throws with its output when it fails.</summary>
+    internal static void Dotnet(string directory, string what, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);

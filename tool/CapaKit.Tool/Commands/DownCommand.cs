@@ -31,7 +31,7 @@ public static class DownCommand
                 if (KitPackageSpec.TryParse(kitArgument, Environment.CurrentDirectory) is { } package)
                 {
                     // A Kit package runs from its generated project in the cache: find it there, without asking any feed.
-                    kitArgument = KitPackageCache.FindProject(package, project => InstanceState.Read(new InstancePaths(new KitProject(project)).StateFile)?.IsAlive() == true);
+                    kitArgument = KitPackageCache.FindProject(package);
                     if (kitArgument is null)
                     {
                         output.Info($"Kit package {package} is not running.");

@@ -32,7 +32,7 @@ public sealed record KitProject(string ProjectFile, string Configuration = "Debu
             // A Kit package that `up <PackageId>` ran here: its generated project in the cache (no feed is asked).
             if (Packages.KitPackageSpec.TryParse(path, currentDirectory) is { } package)
             {
-                return Packages.KitPackageCache.FindProject(package, IsRunning) is { } project
+                return Packages.KitPackageCache.FindProject(package) is { } project
                     ? new KitProject(project, configuration)
                     : throw new CapaKitException(ExitCodes.Usage, $"Kit package {package} has not been run here; start it with: dotnet capakit up {package}");
             }
@@ -48,7 +48,4 @@ public sealed record KitProject(string ProjectFile, string Configuration = "Debu
                 $"{target} holds several .kitproj files ({string.Join(", ", projects.Select(Path.GetFileName))}); pass --kit to choose one."),
         };
     }
-
-    private static bool IsRunning(string projectFile) =>
-        Runtime.InstanceState.Read(new Runtime.InstancePaths(new KitProject(projectFile)).StateFile)?.IsAlive() == true;
 }

@@ -26,10 +26,10 @@ public static class KitPackageCache
         Path.Combine(Root, id.ToLowerInvariant(), version.ToNormalizedString().ToLowerInvariant());
 
     /// <summary>
-    /// The generated project of an already materialized package, without asking any feed (for <c>down</c>): the
+    /// The generated project of an already materialized package, without asking any feed (for <c>down</c> and <c>--kit</c>): the
     /// version given, else the one running, else the highest cached; null when the package never ran here.
     /// </summary>
-    public static string? FindProject(KitPackageSpec spec, Func<string, bool> isRunning)
+    public static string? FindProject(KitPackageSpec spec)
     {
         var idDirectory = Path.Combine(Root, spec.Id.ToLowerInvariant());
         if (!System.IO.Directory.Exists(idDirectory))
@@ -43,7 +43,7 @@ public static class KitPackageCache
             .Where(c => c.project is not null)
             .OrderByDescending(c => c.version)
             .ToList();
-        var running = candidates.Where(c => isRunning(c.project!)).ToList();
+        var running = candidates.Where(c => IsRunning(c.project!)).ToList();
         if (running.Count > 1)
         {
             throw new CapaKitException(ExitCodes.Usage,
@@ -71,4 +71,7 @@ public static class KitPackageCache
         }
         return projectFile;
     }
+
+    private static bool IsRunning(string projectFile) =>
+        Runtime.InstanceState.Read(new Runtime.InstancePaths(new Kits.KitProject(projectFile)).StateFile)?.IsAlive() == true;
 }
