@@ -41,7 +41,9 @@ public static class DownCommand
                 var kit = KitProject.Locate(kitArgument ?? parse.GetValue(CommonOptions.Kit), Environment.CurrentDirectory);
                 var paths = new InstancePaths(kit);
                 var state = InstanceState.Read(paths.StateFile);
-                if (state is null || !state.IsAlive())
+                // Signal only that Kit's own supervisor: the pid must still be the process that wrote the state (start time),
+                // and it must hold the Kit's supervisor lock; a dead supervisor's pid may belong to anything by now.
+                if (state is null || !state.IsAlive() || !SupervisorLockHeld(paths))
                 {
                     // A Kit that never ran has no instance folder, and File.Delete throws for a missing folder.
                     if (File.Exists(paths.StateFile))
@@ -74,5 +76,23 @@ public static class DownCommand
             });
         });
         return down;
+    }
+
+    /// <summary>True when some process holds the Kit's supervisor lock (the kernel releases it when its holder dies).</summary>
+    private static bool SupervisorLockHeld(InstancePaths paths)
+    {
+        if (!File.Exists(paths.LockFile))
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new FileStream(paths.LockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 }

@@ -31,6 +31,9 @@ public static class KitBuilder
             && !(File.Exists(kit.InputsFile) && File.ReadLines(kit.InputsFile).Any(f => f.Length > 0 && File.GetLastWriteTimeUtc(f) > built));
     }
 
+    private static bool SameFolder(string a, string b) =>
+        a.TrimEnd('/') == b.TrimEnd('/') || Sandbox.MountOverlapCheck.RealPath(a) == Sandbox.MountOverlapCheck.RealPath(b);
+
     /// <summary>Builds when stale; returns the bundle. Build errors become one <see cref="CapaKitException"/> carrying MSBuild's error lines.</summary>
     public static Task<KitBundle> EnsureBuiltAsync(KitProject kit, Action<string>? status, CancellationToken ct) =>
         EnsureBuiltAsync(kit, status, ct, rebuilt: false);
@@ -72,6 +75,18 @@ public static class KitBuilder
         try
         {
             var bundle = BundleFormat.ReadModel(kit.BundleDirectory);
+            // A copied or moved Kit (cp -a keeps the timestamps, so the build looks fresh) still has a bundle that names the
+            // old folder: its workload roots, binds and installs would all be the original Kit's. Rebuild it here.
+            if (!SameFolder(bundle.Kit.Directory, kit.Directory))
+            {
+                if (rebuilt)
+                {
+                    throw new CapaKitException(ExitCodes.KitBuildFailed,
+                        $"CAPA0504: The bundle in {kit.BundleDirectory} was built for {bundle.Kit.Directory}, and rebuilding did not change that; delete the bin and obj folders of {kit.Directory} and run again.");
+                }
+                File.Delete(kit.StampFile);
+                return await EnsureBuiltAsync(kit, status, ct, rebuilt: true);
+            }
             // An imported package's workload roots live in obj/capakit-imports: if that was deleted, the build restores them.
             if (!building && !rebuilt && bundle.Workloads.Values.Any(w => !Directory.Exists(Path.Combine(bundle.Kit.Directory, w.Root))))
             {

@@ -10,6 +10,8 @@ public sealed record InstanceState
     public required string ProjectFile { get; init; }
     public required int SupervisorPid { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>The supervisor's start time in clock ticks since boot (/proc/&lt;pid&gt;/stat), so a reused pid is never taken for it.</summary>
+    public long? SupervisorStartTicks { get; init; }
     public string Status { get; set; } = "starting";
     public string? GatewayUrl { get; set; }
     public List<string> Urls { get; set; } = [];
@@ -45,7 +47,23 @@ public sealed record InstanceState
     }
 
     /// <summary>True when the supervisor that wrote this state is still alive.</summary>
-    public bool IsAlive() => ProcessAlive(SupervisorPid);
+    public bool IsAlive() => ProcessAlive(SupervisorPid) && (SupervisorStartTicks is not { } ticks || StartTicks(SupervisorPid) == ticks);
+
+    /// <summary>A process's start time in clock ticks since boot (field 22 of /proc/&lt;pid&gt;/stat); null where there is no /proc.</summary>
+    public static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the parenthesised command name (which may hold spaces or ')') start at field 3.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return long.TryParse(fields[22 - 3], out var ticks) ? ticks : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Running, and not a zombie waiting for its parent to reap it (a killed supervisor can linger as one).</summary>
     public static bool ProcessAlive(int pid)

@@ -54,6 +54,7 @@ public sealed class KitSupervisor : IAsyncDisposable
             Kit = request.Bundle.Kit.Name,
             ProjectFile = request.Kit.ProjectFile,
             SupervisorPid = Environment.ProcessId,
+            SupervisorStartTicks = InstanceState.StartTicks(Environment.ProcessId),
             StartedAt = DateTimeOffset.UtcNow,
         };
         var order = request.Bundle.StartOrder;

@@ -10,16 +10,29 @@ public sealed class RuntimeFolder : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// <c>$XDG_RUNTIME_DIR/capakit</c>, else <c>$TMPDIR/capakit-&lt;user&gt;</c> (<c>/tmp</c> when TMPDIR is unset). In a shared
+    /// temp folder anyone can create that name first, as a link or a folder they own, and then read or replace every
+    /// socket and state file of ours: the folder is used only when it is a real folder, ours, and closed to others.
+    /// </summary>
     public static string UserRoot()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        var root = !string.IsNullOrEmpty(xdg) && Directory.Exists(xdg)
+        var root = !string.IsNullOrEmpty(xdg) && System.IO.Path.IsPathRooted(xdg) && Directory.Exists(xdg)
             ? System.IO.Path.Combine(xdg, "capakit")
-            : $"/tmp/capakit-{Environment.UserName}";
-        if (!Directory.Exists(root))
+            : System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"capakit-{Environment.UserName}");
+        if (!Directory.Exists(root) && new FileInfo(root).LinkTarget is null)
         {
-            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            try
+            {
+                Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            catch (IOException)
+            {
+                // Someone made it between the check and the create: the checks below judge what is there.
+            }
         }
+        PrivateFolderCheck.Require(root);
         return root;
     }
 

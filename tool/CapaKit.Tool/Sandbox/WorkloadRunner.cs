@@ -68,7 +68,7 @@ public static class WorkloadRunner
                 Phase = request.Phase,
                 Argv = request.Argv,
                 BunExecutable = bun.Executable,
-                MountPaths = ResolveMounts(request),
+                MountPaths = ResolveMounts(request, bun.Executable),
                 Options = request.Options,
                 ContractEnvironment = request.ContractEnvironment,
                 Sockets = request.Sockets,
@@ -103,7 +103,7 @@ public static class WorkloadRunner
     }
 
     /// <summary>--mount values, resolved to real paths (symlinks followed) so the bind is what the user meant.</summary>
-    private static Dictionary<string, string> ResolveMounts(WorkloadRunRequest request)
+    private static Dictionary<string, string> ResolveMounts(WorkloadRunRequest request, string bunExecutable)
     {
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, path) in request.Mounts)
@@ -118,24 +118,14 @@ public static class WorkloadRunner
             {
                 throw new CapaKitException(ExitCodes.Usage, $"The folder '{path}' given for mount '{name}' does not exist; create it or pass another.");
             }
-            resolved[name] = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? RealPath(full);
+            var real = MountOverlapCheck.RealPath(full);
+            if (request.Workload.Mounts.Any(m => m.Mount == name))
+            {
+                MountOverlapCheck.Check(name, real, request.Kit, request.Bundle, request.Workload, bunExecutable);
+            }
+            resolved[name] = real;
         }
         return resolved;
-    }
-
-    /// <summary>Resolves every symlink on the way, not only the last component.</summary>
-    private static string RealPath(string path)
-    {
-        var current = Path.GetPathRoot(path)!;
-        foreach (var part in path[current.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Combine(current, part);
-            if (new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true) is { } target)
-            {
-                current = target.FullName;
-            }
-        }
-        return current;
     }
 }
 

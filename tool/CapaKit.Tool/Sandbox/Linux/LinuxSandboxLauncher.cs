@@ -148,7 +148,8 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
         {
             if (name is "HOME" or "BUN_INSTALL_CACHE_DIR" && value.StartsWith(root + "/", StringComparison.Ordinal))
             {
-                Directory.CreateDirectory(value);
+                // The root is the sandbox's: a link planted at .capakit must not make the runtime create folders where it points.
+                SandboxWrittenFiles.CreateDirectoryBeneath(root, value[(root.Length + 1)..]);
             }
         }
     }
