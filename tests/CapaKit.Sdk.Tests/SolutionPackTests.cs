@@ -58,3 +58,55 @@ public sealed class SolutionPackTests
         Assert.IsTrue(File.Exists(Path.Combine(workspace, "bin", "Debug", "kit", "kit.json")));
     }
 }
+
+/// <summary>A workload's own commands write its folder; `dotnet pack` must not follow a link planted there.</summary>
+[TestClass]
+public sealed class KitPackLinkTests
+{
+    // Guard: CheckKitPackFiles (CAPA0195) before the package is made.
+    [TestMethod]
+    [DataRow("file")]
+    [DataRow("folder")]
+    public void PackRefusesALinkInAWorkloadFolder(string kind)
+    {
+        var kit = new KitProject("leaky", """
+            version: '1'
+            name: leaky
+            workloads:
+              api:
+                runtime:
+                  source:
+                    toolchain: bun
+                    start: {command: bun run index.ts}
+            """, "api");
+        var outside = Path.Combine(SdkFeed.Root, "outside-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(outside);
+        var secret = "host-secret-" + Guid.NewGuid().ToString("N");
+        File.WriteAllText(Path.Combine(outside, "id_rsa"), secret + "\n");
+        var src = Path.Combine(kit.Directory, "workloads", "api", "src");
+        Directory.CreateDirectory(src);
+        if (kind == "file")
+        {
+            File.CreateSymbolicLink(Path.Combine(src, "leak.ts"), Path.Combine(outside, "id_rsa"));
+        }
+        else
+        {
+            Directory.CreateSymbolicLink(Path.Combine(src, "leak"), outside);
+        }
+        kit.SetProjectBody("<PropertyGroup><PackageId>Leaky.Kit</PackageId><Version>1.0.0</Version></PropertyGroup>");
+        var output = Path.Combine(SdkFeed.Root, "leaky-out-" + Guid.NewGuid().ToString("N")[..6]);
+        var pack = DotnetCli.Run(kit.Directory, "pack", kit.ProjectFile, "-o", output, "-nologo");
+        Assert.AreNotEqual(0, pack.ExitCode, pack.Output);
+        StringAssert.Contains(pack.Output, "CAPA0195", pack.Output);
+        StringAssert.Contains(pack.Output, kind == "file" ? "leak.ts" : "src/leak", pack.Output);
+        foreach (var package in Directory.Exists(output) ? Directory.GetFiles(output, "*.nupkg") : [])
+        {
+            using var zip = ZipFile.OpenRead(package);
+            foreach (var entry in zip.Entries.Where(e => e.Length > 0))
+            {
+                using var reader = new StreamReader(entry.Open());
+                Assert.DoesNotContain(secret, reader.ReadToEnd(), $"{entry.FullName} carries the host file");
+            }
+        }
+    }
+}

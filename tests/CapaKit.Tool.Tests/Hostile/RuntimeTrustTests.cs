@@ -248,6 +248,7 @@ public sealed class DownPidTests
     // holds it). Each case leaves exactly one guard standing: "no-start-time" relies on the lock, "same-start-time" on
     // the lock too (the start time matches), "lock-held" on the start time.
     [TestMethod]
+    [DoNotParallelize] // the rows share one Kit's instance folder
     [DataRow("no-start-time")]
     [DataRow("same-start-time")]
     [DataRow("lock-held")]
