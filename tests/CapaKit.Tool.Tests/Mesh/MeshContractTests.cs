@@ -21,7 +21,7 @@ public sealed class MeshContractTests
 
         using var json = JsonDocument.Parse(mesh.ConnectedWorkloadsJson("web"));
         var entries = json.RootElement.EnumerateArray()
-            .Select(e => (Mid: e.GetProperty("workloadMid").GetString(), Endpoint: e.GetProperty("endpoint").GetString(),
+            .Select(e => (Mid: e.GetProperty("workloadMid").GetString(), Key: e.GetProperty("workloadKey").GetString(), Endpoint: e.GetProperty("endpoint").GetString(),
                 Protocol: e.GetProperty("protocol").GetString(), Bind: e.GetProperty("bind").GetString(), Fields: e.EnumerateObject().Count()))
             .ToList();
 
@@ -30,12 +30,14 @@ public sealed class MeshContractTests
         var bare = "unix:" + mesh.ConnectionSocket("web", "bare");
         CollectionAssert.AreEqual(new[]
         {
-            ("api", "/", "http", api, 4),
-            ("api", "/mcp", "mcp", api, 4),
-            ("agent", "/v1", "oaic", agent, 4),
+            ("api", "/", "http", api, 5),
+            ("api", "/mcp", "mcp", api, 5),
+            ("agent", "/v1", "oaic", agent, 5),
             // No endpoints declared: the connection is still listed so clients that look a peer up by name find it.
-            ("bare", "/", "http", bare, 4),
+            ("bare", "/", "http", bare, 5),
         }, entries.Select(e => (e.Mid, e.Endpoint, e.Protocol, e.Bind, e.Fields)).ToArray());
+        // Both eras of the public SDK find a peer: workloadMid (what public Kits pin) and workloadKey (the newest).
+        Assert.IsTrue(entries.All(e => e.Key == e.Mid));
         Assert.AreEqual("[]", mesh.ConnectedWorkloadsJson("api"));
         CollectionAssert.AreEquivalent(new[] { api[5..], agent[5..], bare[5..] }, mesh.ConnectionSockets("web").ToArray());
         Assert.ThrowsExactly<ArgumentException>(() => mesh.ConnectedWorkloadsJson("nobody"));

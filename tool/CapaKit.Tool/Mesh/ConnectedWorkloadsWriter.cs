@@ -5,7 +5,7 @@ using CapaKit.Bundle;
 namespace CapaKit.Tool.Mesh;
 
 /// <summary>
-/// Writes <c>CAPAKIT_CONNECTED_WORKLOADS</c>: a JSON array of <c>{workloadMid, endpoint, protocol, bind}</c>, one entry
+/// Writes <c>CAPAKIT_CONNECTED_WORKLOADS</c>: a JSON array of <c>{workloadMid, workloadKey, endpoint, protocol, bind}</c>, one entry
 /// per endpoint of each connected workload, all of a target's entries sharing its connection socket.
 /// </summary>
 /// <remarks>
@@ -46,7 +46,9 @@ internal static class ConnectedWorkloadsWriter
                     foreach (var endpoint in endpoints.Count > 0 ? endpoints : [FallbackEndpoint])
                     {
                         writer.WriteStartObject();
+                        // Both eras of the public SDK: workloadMid (what public Kits pin) and workloadKey (the newest).
                         writer.WriteString("workloadMid", name);
+                        writer.WriteString("workloadKey", name);
                         writer.WriteString("endpoint", endpoint.Path);
                         writer.WriteString("protocol", endpoint.Protocol);
                         writer.WriteString("bind", "unix:" + socket);

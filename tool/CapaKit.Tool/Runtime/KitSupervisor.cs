@@ -285,6 +285,9 @@ public sealed class KitSupervisor : IAsyncDisposable
             var ingress = owner._paths.IngressSocket(index);
             var contract = new Dictionary<string, string>
             {
+                // Today's names (both SDK eras read these) and the older RUNNER_ ones, kept as aliases.
+                ["CAPAKIT_WORKLOAD_INGRESS_BIND"] = "unix:" + ingress,
+                ["CAPAKIT_WORKLOAD_BRIDGE_BIND"] = "unix:" + owner._paths.BridgeSocket(index),
                 ["CAPAKIT_RUNNER_MANAGED_INGRESS_BIND"] = "unix:" + ingress,
                 ["CAPAKIT_RUNNER_BRIDGE_BIND"] = "unix:" + owner._paths.BridgeSocket(index),
                 ["CAPAKIT_CONNECTED_WORKLOADS"] = owner._mesh!.ConnectedWorkloadsJson(workload.Name),

@@ -41,9 +41,24 @@ public static class WorkloadEnvironment
             // such as the public TypeScript SDK's does not take the sandbox for an orphaned process.
             env["container"] = "capakit";
         }
+        // Both eras of the public SDK (the Mid era public Kits pin, the newest Key era), plus the older RUNNER_ names.
         env["CAPAKIT_WORKLOAD_MID"] = run.Workload.Name;
+        if (KeyName(run.Workload) is { } key)
+        {
+            // The newest SDK refuses to start on a key outside its pattern, so an imported workload gets its own manifest's name.
+            env["CAPAKIT_WORKLOAD_KEY"] = key;
+        }
+        env["CAPAKIT_WORKLOAD_HOST_BACKEND"] = backend;
         env["CAPAKIT_RUNNER_HOST_BACKEND"] = backend;
         env["CAPAKIT_MOUNTS_JSON"] = MountsJson(run);
+        foreach (var mount in run.Workload.Mounts)
+        {
+            if (run.MountPaths.TryGetValue(mount.Mount, out var mountPath))
+            {
+                // What public Kits' commands read without the SDK (e.g. CAPAKIT_MOUNT_MODELS in a hydrate command).
+                env["CAPAKIT_MOUNT_" + MountVariableSuffix(mount.Mount)] = mountPath;
+            }
+        }
         foreach (var (name, value) in run.ContractEnvironment)
         {
             env[name] = value;
@@ -51,7 +66,23 @@ public static class WorkloadEnvironment
         return env;
     }
 
-    /// <summary><c>{ "&lt;mid&gt;": {"mid", "path", "access"} }</c> for the mounts the user bound.</summary>
+    /// <summary>The newest SDK's key pattern: a lower-case letter, then letters, digits, '_' or '-', not ending in either.</summary>
+    private static readonly System.Text.RegularExpressions.Regex KeyPattern = new("^[a-z](?:[a-z0-9_-]*[a-z0-9])?$");
+
+    /// <summary>The workload's name as its own manifest writes it (an imported one's without the alias prefix), when it is a valid key.</summary>
+    internal static string? KeyName(WorkloadModel workload)
+    {
+        var name = workload.ImportedFrom is { } alias && workload.Name.StartsWith(alias + ".", StringComparison.Ordinal)
+            ? workload.Name[(alias.Length + 1)..]
+            : workload.Name;
+        return KeyPattern.IsMatch(name) ? name : null;
+    }
+
+    /// <summary>Upper case, and any character an environment variable name should not hold as '_'.</summary>
+    internal static string MountVariableSuffix(string mount) =>
+        new([.. mount.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+
+    /// <summary><c>{ "&lt;name&gt;": {"mid", "key", "path", "access"} }</c> for the mounts the user bound (both SDK eras' field names).</summary>
     public static string MountsJson(SandboxRun run)
     {
         var mounts = new JsonObject();
@@ -59,7 +90,7 @@ public static class WorkloadEnvironment
         {
             if (run.MountPaths.TryGetValue(mount.Mount, out var path))
             {
-                mounts[mount.Mount] = new JsonObject { ["mid"] = mount.Mount, ["path"] = path, ["access"] = mount.Access };
+                mounts[mount.Mount] = new JsonObject { ["mid"] = mount.Mount, ["key"] = mount.Mount, ["path"] = path, ["access"] = mount.Access };
             }
         }
         return mounts.ToJsonString(new JsonSerializerOptions { WriteIndented = false });

@@ -5,8 +5,10 @@ using Microsoft.Net.Http.Headers;
 namespace CapaKit.Tool.Secrets;
 
 /// <summary>
-/// The workload bridge's wire format (CAPAKIT_RUNNER_BRIDGE_BIND): HTTP <c>POST /rpc</c>, body one JSON line
+/// The workload bridge's wire format (CAPAKIT_WORKLOAD_BRIDGE_BIND): HTTP <c>POST /rpc</c>, body one JSON line
 /// <c>{"id","op","params"}</c>, answer one JSON line <c>{"id","ok":{...}}</c> or <c>{"id","error":{"message"}}</c>.
+/// Both eras of the public SDK: <c>resolve_secret</c> names the secret as <c>secret_key</c> (newest) or <c>secret_mid</c>
+/// (the one public Kits pin); <c>workload_ready</c> (newest only) is answered with <c>null</c> and never required.
 /// </summary>
 public static class BridgeProtocol
 {
@@ -15,6 +17,7 @@ public static class BridgeProtocol
     /// <summary>Largest JSON line either side sends, without its line break (the reference client's limit).</summary>
     public const int MaxFrameBytes = 4 * 1024 * 1024;
     public const string ResolveSecret = "resolve_secret";
+    public const string WorkloadReady = "workload_ready";
 
     /// <summary>Longest op or secret name echoed into answers and logs; longer ones are cut (they are never valid anyway).</summary>
     private const int MaxEchoLength = 128;
@@ -58,19 +61,28 @@ public static class BridgeProtocol
             {
                 return BridgeCall.Bad(id, "the request has no \"op\" (a string such as resolve_secret)");
             }
+            if (opName == WorkloadReady)
+            {
+                return new BridgeCall(id, opName, null, null);
+            }
             if (opName != ResolveSecret)
             {
-                return BridgeCall.Bad(id, $"unknown op '{Echo(opName)}'; this bridge serves {ResolveSecret}");
+                return BridgeCall.Bad(id, $"unknown op '{Echo(opName)}'; this bridge serves {ResolveSecret} and {WorkloadReady}");
             }
             if (!root.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Object
-                || !parameters.TryGetProperty("secret_mid", out var secret) || secret.ValueKind != JsonValueKind.String
-                || secret.GetString() is not { Length: > 0 } secretName)
+                || !((SecretNameParameter(parameters, "secret_key") ?? SecretNameParameter(parameters, "secret_mid")) is { Length: > 0 } secretName))
             {
-                return BridgeCall.Bad(id, $"{ResolveSecret} needs \"params\": {{\"secret_mid\": \"<secret name>\"}}");
+                return BridgeCall.Bad(id, $"{ResolveSecret} needs \"params\": {{\"secret_key\": \"<secret name>\"}} (or \"secret_mid\")");
             }
             return new BridgeCall(id, opName, Echo(secretName), null);
         }
     }
+
+    private static string? SecretNameParameter(JsonElement parameters, string name) =>
+        parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>The answer to <c>workload_ready</c>: <c>{"id","ok":null}</c>.</summary>
+    internal static byte[] OkNull(JsonElement? id) => Line(id, writer => writer.WriteNull("ok"));
 
     internal static byte[] Ok(JsonElement? id, string value) => Line(id, writer =>
     {

@@ -167,8 +167,18 @@ public sealed class SecretsBridge : IAsyncDisposable
             await AnswerAsync(context, StatusCodes.Status200OK, BridgeProtocol.Error(call.Id, call.Problem));
             return;
         }
+        if (call.Op == BridgeProtocol.WorkloadReady)
+        {
+            // The newest SDK says so once it listens; a hint to look at the ingress now, never a requirement.
+            WorkloadReadyReported?.Invoke();
+            await AnswerAsync(context, StatusCodes.Status200OK, BridgeProtocol.OkNull(call.Id));
+            return;
+        }
         await AnswerAsync(context, StatusCodes.Status200OK, Resolve(call));
     }
+
+    /// <summary>Raised when the workload sends <c>workload_ready</c> (the newest SDK does once its ingress listens).</summary>
+    public event Action? WorkloadReadyReported;
 
     private byte[] Resolve(BridgeCall call)
     {

@@ -37,10 +37,10 @@ public sealed class SeatbeltLauncher(string sandboxExecPath = "/usr/bin/sandbox-
         {
             switch (name)
             {
-                case "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
+                case "CAPAKIT_WORKLOAD_INGRESS_BIND" or "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
                     parameters[SeatbeltParameters.IngressSocket] = Canonical(value["unix:".Length..]);
                     break;
-                case "CAPAKIT_RUNNER_BRIDGE_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
+                case "CAPAKIT_WORKLOAD_BRIDGE_BIND" or "CAPAKIT_RUNNER_BRIDGE_BIND" when value.StartsWith("unix:", StringComparison.Ordinal):
                     parameters[SeatbeltParameters.BridgeSocket] = Canonical(value["unix:".Length..]);
                     break;
             }

@@ -1,4 +1,4 @@
 import { route } from "./a2a.ts";
 import { run } from "./bind.ts";
 
-run(process.env.CAPAKIT_WORKLOAD_MID ?? "agent", route);
+run(process.env.CAPAKIT_WORKLOAD_KEY ?? "agent", route);

@@ -1,4 +1,4 @@
 import { run } from "./bind.ts";
 import { route } from "./oaic.ts";
 
-run(process.env.CAPAKIT_WORKLOAD_MID ?? "model", route);
+run(process.env.CAPAKIT_WORKLOAD_KEY ?? "model", route);

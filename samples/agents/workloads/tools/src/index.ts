@@ -1,4 +1,4 @@
 import { run } from "./bind.ts";
 import { route } from "./mcp.ts";
 
-run(process.env.CAPAKIT_WORKLOAD_MID ?? "tools", route);
+run(process.env.CAPAKIT_WORKLOAD_KEY ?? "tools", route);

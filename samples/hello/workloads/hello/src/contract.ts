@@ -1,13 +1,13 @@
 // The part of the CapaKit workload contract this workload needs: where to listen
-// (CAPAKIT_RUNNER_MANAGED_INGRESS_BIND) and how to notice that the runtime that
+// (CAPAKIT_WORKLOAD_INGRESS_BIND) and how to notice that the runtime that
 // started it is gone. Kept small on purpose; no SDK dependency.
 
 export type Bind =
   | { kind: "unix"; path: string }
   | { kind: "tcp"; host: string; port: number };
 
-export const INGRESS_BIND_ENV = "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND";
-export const WORKLOAD_MID_ENV = "CAPAKIT_WORKLOAD_MID";
+export const INGRESS_BIND_ENV = "CAPAKIT_WORKLOAD_INGRESS_BIND";
+export const WORKLOAD_MID_ENV = "CAPAKIT_WORKLOAD_KEY";
 
 /** Parses `unix:<path>` or `tcp:<host>:<port>` (IPv6 hosts in brackets: `tcp:[::1]:8080`). */
 export function parseBind(value: string): Bind {

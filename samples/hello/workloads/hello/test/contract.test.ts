@@ -27,7 +27,7 @@ describe("parseBind", () => {
   });
 });
 
-test("ingressBind reads CAPAKIT_RUNNER_MANAGED_INGRESS_BIND", () => {
-  expect(ingressBind({ CAPAKIT_RUNNER_MANAGED_INGRESS_BIND: "unix:/x.sock" })).toEqual({ kind: "unix", path: "/x.sock" });
-  expect(() => ingressBind({})).toThrow(/CAPAKIT_RUNNER_MANAGED_INGRESS_BIND is not set/);
+test("ingressBind reads CAPAKIT_WORKLOAD_INGRESS_BIND", () => {
+  expect(ingressBind({ CAPAKIT_WORKLOAD_INGRESS_BIND: "unix:/x.sock" })).toEqual({ kind: "unix", path: "/x.sock" });
+  expect(() => ingressBind({})).toThrow(/CAPAKIT_WORKLOAD_INGRESS_BIND is not set/);
 });

@@ -1,5 +1,5 @@
 // Starts the real workload (src/index.ts) the way CapaKit does: a fresh process
-// whose only contract input is CAPAKIT_RUNNER_MANAGED_INGRESS_BIND, here a unix
+// whose only contract input is CAPAKIT_WORKLOAD_INGRESS_BIND, here a unix
 // socket in a temp dir. Then talks MCP to it over that socket and stops it with SIGTERM.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -54,8 +54,8 @@ beforeAll(async () => {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? dir,
       TMPDIR: tmpdir(),
-      CAPAKIT_WORKLOAD_MID: "hello",
-      CAPAKIT_RUNNER_MANAGED_INGRESS_BIND: `unix:${socket}`,
+      CAPAKIT_WORKLOAD_KEY: "hello",
+      CAPAKIT_WORKLOAD_INGRESS_BIND: `unix:${socket}`,
     },
     stdout: "pipe",
     stderr: "pipe",

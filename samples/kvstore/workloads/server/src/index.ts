@@ -2,7 +2,7 @@ import { createApp } from "./app.ts";
 import { run } from "./bind.ts";
 import { KvStore, parseMaxKeys } from "./store.ts";
 
-const name = process.env.CAPAKIT_WORKLOAD_MID ?? "server";
+const name = process.env.CAPAKIT_WORKLOAD_KEY ?? "server";
 let store: KvStore;
 try {
   store = new KvStore(parseMaxKeys(process.env.KV_MAX_KEYS));

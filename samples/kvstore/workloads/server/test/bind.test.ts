@@ -14,7 +14,7 @@ test("parseBind", () => {
   expect(parseBind("unix:/run/x.sock")).toEqual({ kind: "unix", path: "/run/x.sock" });
   expect(parseBind("tcp:127.0.0.1:8080")).toEqual({ kind: "tcp", host: "127.0.0.1", port: 8080 });
   expect(parseBind("tcp:[::1]:9")).toEqual({ kind: "tcp", host: "::1", port: 9 });
-  expect(() => parseBind(undefined)).toThrow("CAPAKIT_RUNNER_MANAGED_INGRESS_BIND is not set");
+  expect(() => parseBind(undefined)).toThrow("CAPAKIT_WORKLOAD_INGRESS_BIND is not set");
   expect(() => parseBind("unix:")).toThrow("unsupported bind");
 });
 

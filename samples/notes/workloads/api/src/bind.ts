@@ -1,10 +1,10 @@
 import { unlinkSync } from "node:fs";
 
-// CAPAKIT_RUNNER_MANAGED_INGRESS_BIND says where this workload must listen: `unix:<path>` or `tcp:<host>:<port>`.
+// CAPAKIT_WORKLOAD_INGRESS_BIND says where this workload must listen: `unix:<path>` or `tcp:<host>:<port>`.
 export type Bind = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
 export function parseBind(value: string | undefined): Bind {
-  if (!value) throw new Error("CAPAKIT_RUNNER_MANAGED_INGRESS_BIND is not set; start this workload with `dotnet capakit up`");
+  if (!value) throw new Error("CAPAKIT_WORKLOAD_INGRESS_BIND is not set; start this workload with `dotnet capakit up`");
   if (value.startsWith("unix:") && value.length > "unix:".length) return { kind: "unix", path: value.slice("unix:".length) };
   const m = /^tcp:(.+):(\d+)$/.exec(value);
   if (m) return { kind: "tcp", host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) };
@@ -24,9 +24,9 @@ export function serve(bind: Bind, fetch: (request: Request) => Response | Promis
 
 /** Serves on the ingress bind until SIGTERM or SIGINT. */
 export function run(name: string, fetch: (request: Request) => Response | Promise<Response>, banner = ""): void {
-  const bind = parseBind(process.env.CAPAKIT_RUNNER_MANAGED_INGRESS_BIND);
+  const bind = parseBind(process.env.CAPAKIT_WORKLOAD_INGRESS_BIND);
   const server = serve(bind, fetch);
-  console.log(`[${name}] listening on ${process.env.CAPAKIT_RUNNER_MANAGED_INGRESS_BIND}${banner}`);
+  console.log(`[${name}] listening on ${process.env.CAPAKIT_WORKLOAD_INGRESS_BIND}${banner}`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

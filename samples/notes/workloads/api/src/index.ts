@@ -5,7 +5,7 @@ import { parseConnectedWorkloads, peerSocket, unixPeerFetch } from "./peers.ts";
 
 // `store` is this Kit's name for the imported Kit's exposed path /kv (capability.yml: workloads.store.import).
 const STORE = "store";
-const name = process.env.CAPAKIT_WORKLOAD_MID ?? "api";
+const name = process.env.CAPAKIT_WORKLOAD_KEY ?? "api";
 let socket: string;
 try {
   socket = peerSocket(parseConnectedWorkloads(process.env.CAPAKIT_CONNECTED_WORKLOADS), STORE);

@@ -11,8 +11,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 test("peerSocket finds the store by its name in this Kit", () => {
   const peers = parseConnectedWorkloads(
     JSON.stringify([
-      { workloadMid: "other", endpoint: "/", protocol: "http", bind: "unix:/run/other.sock" },
-      { workloadMid: "store", endpoint: "/", protocol: "http", bind: "unix:/run/store.sock" },
+      { workloadKey: "other", endpoint: "/", protocol: "http", bind: "unix:/run/other.sock" },
+      { workloadKey: "store", endpoint: "/", protocol: "http", bind: "unix:/run/store.sock" },
     ]),
   );
   expect(peerSocket(peers, "store")).toBe("/run/store.sock");

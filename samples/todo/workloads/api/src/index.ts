@@ -1,11 +1,11 @@
 import { unlinkSync } from "node:fs";
 
 import { createApi } from "./app.ts";
-import { bridge, formatBind, ingressBind, listenHostname, mount, watchParent, workloadMid, type Bind, type BridgeClient } from "./contract.ts";
+import { bridge, formatBind, ingressBind, listenHostname, mount, watchParent, workloadKey, type Bind, type BridgeClient } from "./contract.ts";
 import { TodoStore } from "./store.ts";
 
 const SECRET = "api_token";
-const name = workloadMid();
+const name = workloadKey();
 
 /** TODO_MAX_ITEMS comes from the Kit option max_items (env_from_options); 100 when unset. */
 export function parseMaxItems(value: string | undefined): number {

@@ -14,11 +14,11 @@ export function startFakeBridge(socketPath: string, secrets: Record<string, stri
       }
       const lines = (await request.text()).split("\n").filter((l) => l.trim().length > 0);
       const answers = lines.map((line) => {
-        const { id, op, params } = JSON.parse(line) as { id: string; op: string; params: { secret_mid?: string } };
+        const { id, op, params } = JSON.parse(line) as { id: string; op: string; params: { secret_key?: string } };
         calls.push({ op, params, contentType: request.headers.get("content-type") });
         if (request.headers.get("content-type") !== BRIDGE_CONTENT_TYPE) return { id, error: { message: "bad content type" } };
         if (op !== "resolve_secret") return { id, error: { message: `unknown op ${op}` } };
-        const name = params?.secret_mid ?? "";
+        const name = params?.secret_key ?? "";
         if (!(name in secrets)) return { id, error: { message: `secret ${name} is not granted` } };
         return { id, ok: { value: secrets[name] } };
       });

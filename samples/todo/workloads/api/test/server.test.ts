@@ -23,10 +23,10 @@ function spawnApi() {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? dir,
       TMPDIR: tmpdir(),
-      CAPAKIT_WORKLOAD_MID: "api",
-      CAPAKIT_RUNNER_MANAGED_INGRESS_BIND: `unix:${ingress}`,
-      CAPAKIT_RUNNER_BRIDGE_BIND: `unix:${bridgeSocket}`,
-      CAPAKIT_MOUNTS_JSON: JSON.stringify({ data: { mid: "data", path: dataDir, access: "read_write" } }),
+      CAPAKIT_WORKLOAD_KEY: "api",
+      CAPAKIT_WORKLOAD_INGRESS_BIND: `unix:${ingress}`,
+      CAPAKIT_WORKLOAD_BRIDGE_BIND: `unix:${bridgeSocket}`,
+      CAPAKIT_MOUNTS_JSON: JSON.stringify({ data: { key: "data", path: dataDir, access: "read_write" } }),
       CAPAKIT_CONNECTED_WORKLOADS: "[]",
       TODO_MAX_ITEMS: "3",
     },
@@ -90,7 +90,7 @@ test("serves the todo API on the ingress socket, checks the token over the bridg
   const created = await call("POST", "/todos", { title: "water the plants" }, TOKEN);
   expect(created.status).toBe(201);
   const todo = (await created.json()) as { id: string };
-  expect(bridge.calls.some((c) => c.op === "resolve_secret" && (c.params as { secret_mid: string }).secret_mid === "api_token")).toBe(true);
+  expect(bridge.calls.some((c) => c.op === "resolve_secret" && (c.params as { secret_key: string }).secret_key === "api_token")).toBe(true);
 
   const done = await call("PATCH", `/api/todos/${todo.id}`, { done: true }, TOKEN);
   expect(await done.json()).toMatchObject({ id: todo.id, title: "water the plants", done: true });
@@ -119,8 +119,8 @@ test("refuses to start without the data mount", async () => {
   const p = Bun.spawn([process.execPath, "run", join(import.meta.dir, "..", "src", "index.ts")], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      CAPAKIT_RUNNER_MANAGED_INGRESS_BIND: `unix:${join(dir, "other.sock")}`,
-      CAPAKIT_RUNNER_BRIDGE_BIND: `unix:${bridgeSocket}`,
+      CAPAKIT_WORKLOAD_INGRESS_BIND: `unix:${join(dir, "other.sock")}`,
+      CAPAKIT_WORKLOAD_BRIDGE_BIND: `unix:${bridgeSocket}`,
     },
     stdout: "pipe",
     stderr: "pipe",

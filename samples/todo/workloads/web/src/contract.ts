@@ -2,11 +2,11 @@
 // of this Kit carries its own copy of this file (workload roots are isolated
 // from each other); keep the copies identical.
 //
-//   CAPAKIT_WORKLOAD_MID                 this workload's name
-//   CAPAKIT_RUNNER_MANAGED_INGRESS_BIND  where to listen: unix:<path> | tcp:<host>:<port>
-//   CAPAKIT_CONNECTED_WORKLOADS          JSON [{workloadMid, endpoint, protocol, bind}]
-//   CAPAKIT_MOUNTS_JSON                  JSON {"<mid>": {mid, path, access}}
-//   CAPAKIT_RUNNER_BRIDGE_BIND           the secrets bridge (JSONL over HTTP POST /rpc)
+//   CAPAKIT_WORKLOAD_KEY                 this workload's name
+//   CAPAKIT_WORKLOAD_INGRESS_BIND  where to listen: unix:<path> | tcp:<host>:<port>
+//   CAPAKIT_CONNECTED_WORKLOADS          JSON [{workloadKey, endpoint, protocol, bind}]
+//   CAPAKIT_MOUNTS_JSON                  JSON {"<key>": {key, path, access}}
+//   CAPAKIT_WORKLOAD_BRIDGE_BIND           the secrets bridge (JSONL over HTTP POST /rpc)
 
 type Env = Record<string, string | undefined>;
 
@@ -15,11 +15,11 @@ export type Bind =
   | { kind: "tcp"; host: string; port: number };
 
 export const ENV = {
-  workloadMid: "CAPAKIT_WORKLOAD_MID",
-  ingressBind: "CAPAKIT_RUNNER_MANAGED_INGRESS_BIND",
+  workloadKey: "CAPAKIT_WORKLOAD_KEY",
+  ingressBind: "CAPAKIT_WORKLOAD_INGRESS_BIND",
   connectedWorkloads: "CAPAKIT_CONNECTED_WORKLOADS",
   mounts: "CAPAKIT_MOUNTS_JSON",
-  bridgeBind: "CAPAKIT_RUNNER_BRIDGE_BIND",
+  bridgeBind: "CAPAKIT_WORKLOAD_BRIDGE_BIND",
 } as const;
 
 /** Parses `unix:<path>` or `tcp:<host>:<port>` (IPv6 hosts in brackets: `tcp:[::1]:8080`). */
@@ -77,8 +77,8 @@ function stringField(record: Record<string, unknown>, key: string, what: string)
   return value;
 }
 
-export function workloadMid(env: Env = process.env): string {
-  return env[ENV.workloadMid] ?? "unknown";
+export function workloadKey(env: Env = process.env): string {
+  return env[ENV.workloadKey] ?? "unknown";
 }
 
 export function ingressBind(env: Env = process.env): Bind {
@@ -87,7 +87,7 @@ export function ingressBind(env: Env = process.env): Bind {
 
 // ---- connected workloads -------------------------------------------------
 
-export type ConnectedWorkload = { workloadMid: string; endpoint: string; protocol: string; bind: Bind };
+export type ConnectedWorkload = { workloadKey: string; endpoint: string; protocol: string; bind: Bind };
 
 export function connectedWorkloads(env: Env = process.env): ConnectedWorkload[] {
   if (!env[ENV.connectedWorkloads]) return [];
@@ -98,7 +98,7 @@ export function connectedWorkloads(env: Env = process.env): ConnectedWorkload[] 
     const what = ENV.connectedWorkloads;
     const endpoint = stringField(entry, "endpoint", what);
     return {
-      workloadMid: stringField(entry, "workloadMid", what),
+      workloadKey: stringField(entry, "workloadKey", what),
       endpoint: endpoint.startsWith("/") ? endpoint : `/${endpoint}`,
       protocol: stringField(entry, "protocol", what),
       bind: parseBind(stringField(entry, "bind", what)),
@@ -106,16 +106,16 @@ export function connectedWorkloads(env: Env = process.env): ConnectedWorkload[] 
   });
 }
 
-/** The connection to `mid`; throws when the manifest does not connect this workload to it. */
-export function connectedWorkload(mid: string, env: Env = process.env): ConnectedWorkload {
-  const found = connectedWorkloads(env).find((c) => c.workloadMid === mid);
-  if (!found) throw new Error(`no connection to workload \`${mid}\` in ${ENV.connectedWorkloads}`);
+/** The connection to `key`; throws when the manifest does not connect this workload to it. */
+export function connectedWorkload(key: string, env: Env = process.env): ConnectedWorkload {
+  const found = connectedWorkloads(env).find((c) => c.workloadKey === key);
+  if (!found) throw new Error(`no connection to workload \`${key}\` in ${ENV.connectedWorkloads}`);
   return found;
 }
 
 // ---- host mounts -----------------------------------------------------------
 
-export type Mount = { mid: string; path: string; access: "read_only" | "read_write" };
+export type Mount = { key: string; path: string; access: "read_only" | "read_write" };
 
 export function mounts(env: Env = process.env): Record<string, Mount> {
   if (!env[ENV.mounts]) return {};
@@ -124,22 +124,22 @@ export function mounts(env: Env = process.env): Record<string, Mount> {
   const result: Record<string, Mount> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!isObject(value)) throw new Error(`${ENV.mounts}: entry \`${key}\` must be an object`);
-    const mid = stringField(value, "mid", ENV.mounts);
-    if (mid !== key) throw new Error(`${ENV.mounts}: entry key \`${key}\` does not match mid \`${mid}\``);
+    const mountKey = stringField(value, "key", ENV.mounts);
+    if (mountKey !== key) throw new Error(`${ENV.mounts}: entry key \`${key}\` does not match key \`${mountKey}\``);
     const access = String(value.access).replace("-", "_");
     if (access !== "read_only" && access !== "read_write") {
       throw new Error(`${ENV.mounts}: unsupported access \`${String(value.access)}\` for \`${key}\``);
     }
-    result[key] = { mid, path: stringField(value, "path", ENV.mounts), access };
+    result[key] = { key: mountKey, path: stringField(value, "path", ENV.mounts), access };
   }
   return result;
 }
 
-/** The mount `mid`; throws when it is missing (or read-only while `needWrite`). */
-export function mount(mid: string, needWrite: boolean, env: Env = process.env): Mount {
-  const found = mounts(env)[mid];
-  if (!found) throw new Error(`host mount \`${mid}\` is not in ${ENV.mounts}; bind it with --mount ${mid}=<folder>`);
-  if (needWrite && found.access !== "read_write") throw new Error(`host mount \`${mid}\` is read-only`);
+/** The mount `key`; throws when it is missing (or read-only while `needWrite`). */
+export function mount(key: string, needWrite: boolean, env: Env = process.env): Mount {
+  const found = mounts(env)[key];
+  if (!found) throw new Error(`host mount \`${key}\` is not in ${ENV.mounts}; bind it with --mount ${key}=<folder>`);
+  if (needWrite && found.access !== "read_write") throw new Error(`host mount \`${key}\` is read-only`);
   return found;
 }
 
@@ -211,8 +211,8 @@ export class BridgeClient {
     throw new Error("bridge answer did not contain our request id");
   }
 
-  async resolveSecret(secretMid: string): Promise<string> {
-    const ok = await this.call("resolve_secret", { secret_mid: secretMid });
+  async resolveSecret(secretKey: string): Promise<string> {
+    const ok = await this.call("resolve_secret", { secret_key: secretKey });
     if (!isObject(ok) || typeof ok.value !== "string") throw new Error("bridge answer for resolve_secret has no string value");
     return ok.value;
   }

@@ -2,10 +2,10 @@ import { unlinkSync } from "node:fs";
 
 import { ApiClient } from "./api-client.ts";
 import { createWeb } from "./app.ts";
-import { bridge, connectedWorkload, fetchVia, formatBind, ingressBind, listenHostname, watchParent, workloadMid, type Bind, type BridgeClient, type ConnectedWorkload } from "./contract.ts";
+import { bridge, connectedWorkload, fetchVia, formatBind, ingressBind, listenHostname, watchParent, workloadKey, type Bind, type BridgeClient, type ConnectedWorkload } from "./contract.ts";
 
 const SECRET = "api_token";
-const name = workloadMid();
+const name = workloadKey();
 
 function removeSocket(path: string): void {
   try {

@@ -31,20 +31,20 @@ describe("binds", () => {
     }
   });
   test("ingress bind is required", () => {
-    expect(() => ingressBind({})).toThrow(/CAPAKIT_RUNNER_MANAGED_INGRESS_BIND/);
-    expect(ingressBind({ CAPAKIT_RUNNER_MANAGED_INGRESS_BIND: "unix:/s" })).toEqual({ kind: "unix", path: "/s" });
+    expect(() => ingressBind({})).toThrow(/CAPAKIT_WORKLOAD_INGRESS_BIND/);
+    expect(ingressBind({ CAPAKIT_WORKLOAD_INGRESS_BIND: "unix:/s" })).toEqual({ kind: "unix", path: "/s" });
   });
 });
 
 describe("connected workloads", () => {
   const env = {
     CAPAKIT_CONNECTED_WORKLOADS: JSON.stringify([
-      { workloadMid: "api", endpoint: "http", protocol: "http", bind: "unix:/run/api.sock" },
+      { workloadKey: "api", endpoint: "http", protocol: "http", bind: "unix:/run/api.sock" },
     ]),
   };
   test("parses entries and normalizes the endpoint path", () => {
     expect(connectedWorkloads(env)).toEqual([
-      { workloadMid: "api", endpoint: "/http", protocol: "http", bind: { kind: "unix", path: "/run/api.sock" } },
+      { workloadKey: "api", endpoint: "/http", protocol: "http", bind: { kind: "unix", path: "/run/api.sock" } },
     ]);
     expect(connectedWorkload("api", env).bind).toEqual({ kind: "unix", path: "/run/api.sock" });
   });
@@ -53,16 +53,16 @@ describe("connected workloads", () => {
     expect(() => connectedWorkload("db", env)).toThrow(/no connection to workload `db`/);
     expect(() => connectedWorkloads({ CAPAKIT_CONNECTED_WORKLOADS: "{}" })).toThrow(/JSON array/);
     expect(() => connectedWorkloads({ CAPAKIT_CONNECTED_WORKLOADS: "[{" })).toThrow(/not valid JSON/);
-    expect(() => connectedWorkloads({ CAPAKIT_CONNECTED_WORKLOADS: '[{"workloadMid":"api"}]' })).toThrow(/endpoint/);
+    expect(() => connectedWorkloads({ CAPAKIT_CONNECTED_WORKLOADS: '[{"workloadKey":"api"}]' })).toThrow(/endpoint/);
   });
 });
 
 describe("mounts", () => {
-  const env = { CAPAKIT_MOUNTS_JSON: JSON.stringify({ data: { mid: "data", path: "/home/me/todos", access: "read_write" }, docs: { mid: "docs", path: "/d", access: "read-only" } }) };
+  const env = { CAPAKIT_MOUNTS_JSON: JSON.stringify({ data: { key: "data", path: "/home/me/todos", access: "read_write" }, docs: { key: "docs", path: "/d", access: "read-only" } }) };
   test("parses entries", () => {
     expect(mounts(env)).toEqual({
-      data: { mid: "data", path: "/home/me/todos", access: "read_write" },
-      docs: { mid: "docs", path: "/d", access: "read_only" },
+      data: { key: "data", path: "/home/me/todos", access: "read_write" },
+      docs: { key: "docs", path: "/d", access: "read_only" },
     });
     expect(mount("data", true, env).path).toBe("/home/me/todos");
   });
@@ -70,8 +70,8 @@ describe("mounts", () => {
     expect(mounts({})).toEqual({});
     expect(() => mount("data", true, {})).toThrow(/--mount data=/);
     expect(() => mount("docs", true, env)).toThrow(/read-only/);
-    expect(() => mounts({ CAPAKIT_MOUNTS_JSON: JSON.stringify({ a: { mid: "b", path: "/", access: "read_only" } }) })).toThrow(/does not match/);
-    expect(() => mounts({ CAPAKIT_MOUNTS_JSON: JSON.stringify({ a: { mid: "a", path: "/", access: "all" } }) })).toThrow(/unsupported access/);
+    expect(() => mounts({ CAPAKIT_MOUNTS_JSON: JSON.stringify({ a: { key: "b", path: "/", access: "read_only" } }) })).toThrow(/does not match/);
+    expect(() => mounts({ CAPAKIT_MOUNTS_JSON: JSON.stringify({ a: { key: "a", path: "/", access: "all" } }) })).toThrow(/unsupported access/);
   });
 });
 
@@ -85,7 +85,7 @@ describe("bridge client over a unix socket", () => {
     expect(await client.resolveSecret("api_token")).toBe("s3cret");
     expect(bridge.calls.at(-1)).toEqual({
       op: "resolve_secret",
-      params: { secret_mid: "api_token" },
+      params: { secret_key: "api_token" },
       contentType: "application/x-capakit-workload-bridge-jsonl",
     });
   });
