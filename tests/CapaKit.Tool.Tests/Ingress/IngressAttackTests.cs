@@ -33,19 +33,19 @@ public sealed class IngressAttackTests
         kit.Arm("linker", "link=" + Uri.EscapeDataString(host.Path));
 
         var (status, body) = kit.Post("/linker/rpc", IngressKit.BridgeRequest("victim_key"));
-        Assert.AreEqual(502, status, body);
-        StringAssert.Contains(body, "CAPA0550: The ingress of 'linker'");
-        StringAssert.Contains(body, "is a symbolic link");
         var call = kit.CallThroughMesh("linker", "victim_key");
-        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
-        kit.AssertNoSecretIn(body + call, "the answer");
 
         // Connections are accepted in order: once the test's own is, any earlier one would have been counted too.
         using (var client = UnixHttp.Client(host.Path))
         {
             Assert.AreEqual("hello", await client.GetStringAsync("/"));
         }
-        Assert.AreEqual(1, host.Accepted, "something other than the test connected to the host socket the workload linked to");
+        Assert.AreEqual(1, host.Accepted, $"something other than the test connected to the host socket the workload linked to; the gateway answered {status}: {body}");
+        Assert.AreEqual(502, status, body);
+        StringAssert.Contains(body, "CAPA0550: The ingress of 'linker'");
+        StringAssert.Contains(body, "is a symbolic link");
+        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
+        kit.AssertNoSecretIn(body + call, "the answer");
         StringAssert.Contains(kit.Log("linker"), $"CAPA0550: The ingress of 'linker' at {kit.Instance.Directory}/");
     }
 
@@ -63,11 +63,11 @@ public sealed class IngressAttackTests
         kit.Arm("thief", "link=" + Uri.EscapeDataString(victimBridge));
 
         var (status, body) = kit.Post("/thief/rpc", IngressKit.BridgeRequest("victim_key"));
-        Assert.AreEqual(502, status, body);
-        StringAssert.Contains(body, "CAPA0550: The ingress of 'thief'");
         var call = kit.CallThroughMesh("thief", "victim_key");
-        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
         kit.AssertNoSecretIn(body + call, "the answer");
+        Assert.AreEqual(502, status, body);
+        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
+        StringAssert.Contains(body, "CAPA0550: The ingress of 'thief'");
         StringAssert.Contains(kit.Log("thief"), "CAPA0550: The ingress of 'thief'");
         kit.AssertNoSecretIn(kit.Log("thief") + kit.Log("victim") + kit.Log("peer"), "a log");
     }
@@ -84,12 +84,12 @@ public sealed class IngressAttackTests
         kit.Arm("renamer", "bridge=1");
 
         var (status, body) = kit.Post("/renamer/rpc", IngressKit.BridgeRequest("renamer_key"));
+        var call = kit.CallThroughMesh("renamer", "renamer_key");
+        kit.AssertNoSecretIn(body + call, "the answer");
         Assert.AreEqual(502, status, body);
+        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
         StringAssert.Contains(body, "CAPA0551: The ingress of 'renamer'");
         StringAssert.Contains(body, $"pid {kit.SupervisorPid} ");
-        var call = kit.CallThroughMesh("renamer", "renamer_key");
-        Assert.AreEqual(502, call.GetProperty("status").GetInt32(), call.ToString());
-        kit.AssertNoSecretIn(body + call, "the answer");
         StringAssert.Contains(kit.Log("renamer"), "CAPA0551: The ingress of 'renamer'");
     }
 

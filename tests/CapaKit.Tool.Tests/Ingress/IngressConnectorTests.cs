@@ -105,6 +105,35 @@ public sealed class IngressConnectorTests
         }
     }
 
+    [TestMethod]
+    public async Task AListenerOfAnotherUserIsRefusedEvenBelowTheGivenProcess()
+    {
+        // SO_PEERCRED's uid is fixed when the socket listens, so a recycled pid cannot pass for the sandbox's: a
+        // sandbox's processes all run as the caller (its user namespace maps to ours). Here the "sandbox" (sh, root)
+        // starts bun as the test user, in a folder that user may write.
+        File.SetUnixFileMode(_folder, (UnixFileMode)0b111_111_111);
+        var path = PathOf("in.sock");
+        var script = $"require('net').createServer(s => s.end('hi')).listen({System.Text.Json.JsonSerializer.Serialize(path)}, () => require('fs').chmodSync({System.Text.Json.JsonSerializer.Serialize(path)}, 0o777))";
+        using var sandbox = Process.Start("/bin/sh", ["-c", "/usr/sbin/runuser -u \"$0\" -- \"$1\" -e \"$2\"; exit 0", TestMachine.UserName, TestMachine.Bun, script]);
+        try
+        {
+            Assert.IsTrue(Poll.Until(() => Accepts(path), TimeSpan.FromSeconds(30)), "bun did not listen");
+
+            var refused = await Assert.ThrowsExactlyAsync<IngressRefusedException>(
+                () => IngressConnector.ConnectAsync("api", path, sandbox.Id, CancellationToken.None));
+
+            StringAssert.StartsWith(refused.Message, "CAPA0551: The ingress of 'api'");
+            StringAssert.Contains(refused.Message, $"(bun) of uid {UserId()}, not by the workload's sandbox");
+        }
+        finally
+        {
+            sandbox.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static uint UserId() =>
+        uint.Parse(File.ReadAllLines("/etc/passwd").First(l => l.StartsWith(TestMachine.UserName + ":", StringComparison.Ordinal)).Split(':')[2]);
+
     private static bool Accepts(string path)
     {
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
