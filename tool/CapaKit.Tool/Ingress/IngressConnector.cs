@@ -109,9 +109,9 @@ public static partial class IngressConnector
     }
 
     /// <summary>
-    /// macOS: no O_PATH and no /proc, so this is the old connect by name after an lstat check; a workload racing the
-    /// check could still swap the name in between, and the listener is not checked (a Seatbelt profile's socket folder
-    /// is the only one the workload can write, and no sibling's sockets are in it).
+    /// macOS keeps the connect by name, after an lstat that refuses a link: there is no O_PATH or /proc here, and the
+    /// listener is not checked. Weaker than Linux: a workload that swaps the name between the check and the connect
+    /// can still win that race, and its own secrets bridge renamed onto the name is not told apart.
     /// </summary>
     private static async Task<Socket> ConnectPortableAsync(string workload, string path, CancellationToken ct)
     {
