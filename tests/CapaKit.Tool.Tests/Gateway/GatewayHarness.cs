@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using CapaKit.Bundle;
 using CapaKit.Tool.Gateway;
+using CapaKit.Tool.Ingress;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,7 +36,10 @@ internal sealed class GatewayHarness : IAsyncDisposable
                 harness.Ingress[workload] = upstream.SocketPath;
             }
             options ??= new GatewayOptions(Port: 0) { ShutdownGrace = TimeSpan.FromSeconds(1) };
-            harness.Gateway = await KitGateway.StartAsync(kit, options, w => harness.Ingress.GetValueOrDefault(w), NullLogger.Instance, CancellationToken.None);
+            // The stand-ins listen in this process, so it is the "sandbox" their listeners must belong to.
+            harness.Gateway = await KitGateway.StartAsync(kit, options,
+                w => harness.Ingress.GetValueOrDefault(w) is { } path ? new WorkloadIngress(w, path, Environment.ProcessId) : null,
+                NullLogger.Instance, CancellationToken.None);
             harness.Client = new HttpClient { BaseAddress = harness.Gateway.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
             return harness;
         }

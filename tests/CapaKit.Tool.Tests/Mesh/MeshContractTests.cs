@@ -78,7 +78,7 @@ public sealed class MeshContractTests
         var runtime = Path.Combine(kit.Root, new string('r', 100));
 
         var error = await Assert.ThrowsExactlyAsync<ArgumentException>(() => WorkloadMesh.StartAsync(
-            kit.Bundle, kit.BundleDirectory, runtime, kit.IngressPath, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+            kit.Bundle, kit.BundleDirectory, runtime, kit.Ingress, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
 
         StringAssert.Contains(error.Message, "use a shorter runtime folder");
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using CapaKit.Bundle;
 using CapaKit.Tasks.Certificates;
+using CapaKit.Tool.Ingress;
 using CapaKit.Tool.Mesh;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -73,8 +74,11 @@ internal sealed class MeshTestKit : IDisposable
     /// <summary>Where the test's stand-in for <paramref name="workload"/> listens (its ingress).</summary>
     public string IngressPath(string workload) => Path.Combine(Root, "in-" + workload + ".sock");
 
+    /// <summary><paramref name="workload"/>'s ingress as the mesh reaches it: the stand-ins listen in this process, the "sandbox" they must belong to.</summary>
+    public WorkloadIngress Ingress(string workload) => new(workload, IngressPath(workload), Environment.ProcessId);
+
     public Task<WorkloadMesh> StartMeshAsync(MeshLimits? limits = null) =>
-        WorkloadMesh.StartAsync(Bundle, BundleDirectory, RuntimeDirectory, IngressPath, NullLogger.Instance, limits ?? MeshLimits.Default, CancellationToken.None);
+        WorkloadMesh.StartAsync(Bundle, BundleDirectory, RuntimeDirectory, Ingress, NullLogger.Instance, limits ?? MeshLimits.Default, CancellationToken.None);
 
     /// <summary>A workload's certificate with its private key, as an attacker holding the files would load it.</summary>
     public X509Certificate2 CertificateWithKey(string workload)

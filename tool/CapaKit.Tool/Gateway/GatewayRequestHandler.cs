@@ -1,4 +1,5 @@
 using System.Net;
+using CapaKit.Tool.Ingress;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -6,8 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace CapaKit.Tool.Gateway;
 
 /// <summary>
-/// Serves one request: route it, answer 404 (not exposed) or 503 (target not running) itself, or stream it
-/// through YARP to the workload's ingress.
+/// Serves one request: route it, answer 404 (not exposed), 503 (target not running) or 502 (its ingress is not its
+/// own, <see cref="IngressRefusedException"/>) itself, or stream it through YARP to the workload's ingress.
 /// </summary>
 internal sealed class GatewayRequestHandler(
     GatewayRouteTable routes, GatewayProtocolEndpoints protocolEndpoints, WorkloadIngressClients clients, IHttpForwarder forwarder,
@@ -60,7 +61,12 @@ internal sealed class GatewayRequestHandler(
         {
             return; // mid-stream: the status is gone; YARP has already aborted the exchange
         }
-        if (Find<WorkloadUnreachableException>(exception) is { } unreachable)
+        if (Find<IngressRefusedException>(exception) is { } refused)
+        {
+            // Not the workload's own socket: the runtime logged why under the workload's name; the client learns as much.
+            await WriteTextAsync(context, StatusCodes.Status502BadGateway, refused.Message).ConfigureAwait(false);
+        }
+        else if (Find<WorkloadUnreachableException>(exception) is { } unreachable)
         {
             // The workload stopped or has not opened its socket yet: a passing condition, not a broken gateway.
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, unreachable.Message).ConfigureAwait(false);

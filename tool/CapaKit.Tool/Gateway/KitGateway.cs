@@ -1,5 +1,6 @@
 using System.Net;
 using CapaKit.Bundle;
+using CapaKit.Tool.Ingress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -83,11 +84,11 @@ public sealed class KitGateway : IAsyncDisposable
     /// <summary>The Kit's stable default port (20000–29999), derived from its folder.</summary>
     public static int DefaultPort(string kitDirectory) => GatewayPort.Default(kitDirectory);
 
-    /// <param name="ingressOf">Workload name → its ingress unix socket path (or <c>unix:&lt;path&gt;</c>), null when it is not running. Asked at every connect.</param>
+    /// <param name="ingressOf">Workload name → its running ingress, null when it is not running. Asked at every connect.</param>
     /// <param name="ct">Aborts the start only; the gateway runs until disposed.</param>
     /// <exception cref="CapaKitException">The explicit port is taken, or no port near the default one is free.</exception>
     public static async Task<KitGateway> StartAsync(
-        KitBundle kit, GatewayOptions options, Func<string, string?> ingressOf, ILogger logger, CancellationToken ct)
+        KitBundle kit, GatewayOptions options, Func<string, WorkloadIngress?> ingressOf, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(options);

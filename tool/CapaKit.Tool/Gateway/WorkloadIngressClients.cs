@@ -1,20 +1,22 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using CapaKit.Tool.Ingress;
 
 namespace CapaKit.Tool.Gateway;
 
 /// <summary>
 /// One <see cref="HttpMessageInvoker"/> per target workload, whose connections go to the workload's unix-socket
-/// ingress. The socket path is looked up at every connect, so a restarted workload (new socket) is picked up
-/// without rebuilding anything; pooled connections to a dead instance fail and are dropped by the handler.
+/// ingress. The ingress is looked up at every connect, so a restarted workload (new socket, new sandbox) is picked up
+/// without rebuilding anything; pooled connections to a dead instance fail and are dropped by the handler. Each
+/// connect goes through <see cref="WorkloadIngress.ConnectAsync"/>: never through a link, only to the workload's own sandbox.
 /// </summary>
-internal sealed class WorkloadIngressClients(Func<string, string?> ingressOf) : IDisposable
+internal sealed class WorkloadIngressClients(Func<string, WorkloadIngress?> ingressOf) : IDisposable
 {
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _clients = new(StringComparer.Ordinal);
 
-    /// <summary>The workload's ingress socket path, or null when it is not running.</summary>
-    public string? IngressOf(string workload) => ParseIngress(ingressOf(workload));
+    /// <summary>The workload's running ingress, or null when it is not running.</summary>
+    public WorkloadIngress? IngressOf(string workload) => ingressOf(workload);
 
     public HttpMessageInvoker For(string workload) => _clients.GetOrAdd(workload, Create);
 
@@ -26,10 +28,6 @@ internal sealed class WorkloadIngressClients(Func<string, string?> ingressOf) : 
         }
         _clients.Clear();
     }
-
-    /// <summary>Accepts a plain path or the contract's <c>unix:&lt;path&gt;</c> spelling.</summary>
-    private static string? ParseIngress(string? bind) =>
-        string.IsNullOrEmpty(bind) ? null : bind.StartsWith("unix:", StringComparison.Ordinal) ? bind["unix:".Length..] : bind;
 
     private HttpMessageInvoker Create(string workload)
     {
@@ -51,22 +49,15 @@ internal sealed class WorkloadIngressClients(Func<string, string?> ingressOf) : 
 
     private async ValueTask<Stream> ConnectAsync(string workload, CancellationToken ct)
     {
-        var path = IngressOf(workload) ?? throw new WorkloadUnreachableException(workload, running: false, inner: null);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var ingress = IngressOf(workload) ?? throw new WorkloadUnreachableException(workload, running: false, inner: null);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
+            var socket = await ingress.ConnectAsync(ct).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
             throw new WorkloadUnreachableException(workload, running: true, e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 }

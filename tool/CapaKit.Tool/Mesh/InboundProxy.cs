@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using CapaKit.Tool.Ingress;
 using Microsoft.Extensions.Logging;
 
 namespace CapaKit.Tool.Mesh;
@@ -15,7 +16,7 @@ internal sealed class InboundProxy(
     SslStreamCertificateContext certificate,
     MeshCredentials credentials,
     IReadOnlyDictionary<string, string> acceptedSources,
-    Func<string, string> ingressOf,
+    Func<string, WorkloadIngress?> ingressOf,
     MeshLimits limits,
     MeshEventLog events,
     ILogger logger)
@@ -65,25 +66,33 @@ internal sealed class InboundProxy(
 
     private async Task<Socket?> ConnectIngressAsync(CancellationToken cancellationToken)
     {
-        string path;
+        WorkloadIngress? ingress;
         try
         {
-            // Asked per connection: a restarted workload may listen somewhere new.
-            path = ingressOf(target);
+            // Asked per connection: a restarted workload has a new sandbox (and may listen somewhere new).
+            ingress = ingressOf(target);
         }
         catch (Exception e)
         {
-            // The runtime's own lookup failed (e.g. the workload is not running): this connection fails, not the mesh.
+            // The runtime's own lookup failed: this connection fails, not the mesh.
             MeshLog.IngressUnreachable(logger, target, "(unknown)", e.Message);
+            return null;
+        }
+        if (ingress is null)
+        {
+            MeshLog.IngressUnreachable(logger, target, "(none)", "the workload is not running");
             return null;
         }
         try
         {
-            return await MeshSocket.ConnectAsync(path, limits.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(limits.ConnectTimeout);
+            return await ingress.ConnectAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ArgumentException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ArgumentException or IngressRefusedException)
         {
-            MeshLog.IngressUnreachable(logger, target, path, e.Message);
+            // A refusal was also reported to the runtime (the workload's log) by the ingress itself.
+            MeshLog.IngressUnreachable(logger, target, ingress.SocketPath, e.Message);
             return null;
         }
     }

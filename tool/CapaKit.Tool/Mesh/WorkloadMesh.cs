@@ -1,4 +1,5 @@
 using CapaKit.Bundle;
+using CapaKit.Tool.Ingress;
 using Microsoft.Extensions.Logging;
 
 namespace CapaKit.Tool.Mesh;
@@ -65,14 +66,14 @@ public sealed class WorkloadMesh : IAsyncDisposable
     /// <summary>Starts an inbound proxy per connected target and an outbound proxy per declared connection.</summary>
     /// <param name="bundleDirectory">The Kit bundle: certificates and keys are read from it, by the runtime only.</param>
     /// <param name="runtimeDirectory">A private (0700) folder for the sockets; created if missing. Keep its path short.</param>
-    /// <param name="ingressOf">The unix socket path where a workload's ingress listens; asked for each connection.</param>
+    /// <param name="ingressOf">A workload's running ingress (null when it is not running); asked for each connection.</param>
     /// <param name="cancellationToken">Aborts the start only; the mesh runs until disposed.</param>
     public static Task<WorkloadMesh> StartAsync(
-        KitBundle kit, string bundleDirectory, string runtimeDirectory, Func<string, string> ingressOf, ILogger logger, CancellationToken cancellationToken) =>
+        KitBundle kit, string bundleDirectory, string runtimeDirectory, Func<string, WorkloadIngress?> ingressOf, ILogger logger, CancellationToken cancellationToken) =>
         StartAsync(kit, bundleDirectory, runtimeDirectory, ingressOf, logger, MeshLimits.Default, cancellationToken);
 
     internal static async Task<WorkloadMesh> StartAsync(
-        KitBundle kit, string bundleDirectory, string runtimeDirectory, Func<string, string> ingressOf, ILogger logger, MeshLimits limits,
+        KitBundle kit, string bundleDirectory, string runtimeDirectory, Func<string, WorkloadIngress?> ingressOf, ILogger logger, MeshLimits limits,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kit);
@@ -147,7 +148,7 @@ public sealed class WorkloadMesh : IAsyncDisposable
         DeleteInboundFolder();
     }
 
-    private void Listen(KitBundle kit, MeshTopology topology, string bundleDirectory, string runtimeDirectory, Func<string, string> ingressOf, MeshLimits limits)
+    private void Listen(KitBundle kit, MeshTopology topology, string bundleDirectory, string runtimeDirectory, Func<string, WorkloadIngress?> ingressOf, MeshLimits limits)
     {
         // The runtime folder (bound nowhere) and the inbound folder (bound nowhere, ever) are private to this user.
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using CapaKit.Bundle;
 using CapaKit.Tool.Gateway;
+using CapaKit.Tool.Ingress;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Mesh;
 using CapaKit.Tool.Output;
@@ -36,7 +38,8 @@ public sealed class KitSupervisor : IAsyncDisposable
     private readonly ILogger _log;
     private readonly InstanceState _state;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, WorkloadLoop> _loops = new(StringComparer.Ordinal);
+    // Read by the mesh's and the gateway's threads while later workloads are still being added.
+    private readonly ConcurrentDictionary<string, WorkloadLoop> _loops = new(StringComparer.Ordinal);
     private readonly List<SecretsBridge> _bridges = [];
     private readonly Lock _stateLock = new();
     private WorkloadMesh? _mesh;
@@ -104,7 +107,7 @@ public sealed class KitSupervisor : IAsyncDisposable
         }
 
         _mesh = await WorkloadMesh.StartAsync(bundle, _request.Kit.BundleDirectory, _paths.MeshDirectory,
-            w => _paths.IngressSocket(_index[w]), _loggers.CreateLogger("capakit.mesh"), ct);
+            w => _loops.TryGetValue(w, out var l) ? l.Ingress : null, _loggers.CreateLogger("capakit.mesh"), ct);
 
         foreach (var name in bundle.StartOrder)
         {
@@ -122,7 +125,7 @@ public sealed class KitSupervisor : IAsyncDisposable
         }
 
         var gateway = await KitGateway.StartAsync(bundle, new GatewayOptions(_request.Port),
-            w => _loops.TryGetValue(w, out var l) && l.IsReady ? _paths.IngressSocket(_index[w]) : null,
+            w => _loops.TryGetValue(w, out var l) && l.IsReady ? l.Ingress : null,
             _loggers.CreateLogger("capakit.gateway"), ct);
         Volatile.Write(ref _gateway, gateway); // the workload loops read it from their own threads
         lock (_stateLock)
@@ -260,9 +263,13 @@ public sealed class KitSupervisor : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private RunningSandbox? _current;
+        private WorkloadIngress? _ingress;
         private Task? _loop;
 
         public bool IsReady { get; private set; }
+
+        /// <summary>The current run's ingress (its socket and the sandbox that must listen on it), null between runs.</summary>
+        public WorkloadIngress? Ingress => Volatile.Read(ref _ingress);
 
         public async Task StartAsync(CancellationToken ct)
         {
@@ -305,10 +312,12 @@ public sealed class KitSupervisor : IAsyncDisposable
                     await using var prepared = await WorkloadRunner.PrepareAsync(owner.Request(workload, "start", [.. phase.Argv], sockets, contract), owner._output, stop);
                     using var running = RunningSandbox.Start(prepared.Invocation, (line, _) => owner.Log(workload.Name, line));
                     _current = running;
+                    // Refusals (a socket that is not this sandbox's at the ingress name) go to the workload's log.
+                    Volatile.Write(ref _ingress, new WorkloadIngress(workload.Name, ingress, running.Process.Id, line => owner.Log(workload.Name, line)));
                     owner.UpdateWorkload(workload.Name, s => { s.Status = "starting"; s.Pid = running.Process.Id; s.StartedAt = started; });
                     owner.Log(workload.Name, $"started (pid {running.Process.Id}): {phase.Command}");
 
-                    var ready = WaitForIngressAsync(ingress, running, stop);
+                    var ready = WaitForIngressAsync(Ingress!, running, stop);
                     var exited = running.Process.WaitForExitAsync(CancellationToken.None);
                     if (await Task.WhenAny(ready, exited) == ready && await ready)
                     {
@@ -326,10 +335,12 @@ public sealed class KitSupervisor : IAsyncDisposable
                     }
                     exitCode = running.Process.ExitCode;
                     _current = null;
+                    Volatile.Write(ref _ingress, null);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     _current = null;
+                    Volatile.Write(ref _ingress, null);
                     break;
                 }
                 catch (CapaKitException e)
@@ -373,8 +384,11 @@ public sealed class KitSupervisor : IAsyncDisposable
             owner.UpdateWorkload(workload.Name, s => { s.Status = "stopped"; s.Pid = null; });
         }
 
-        /// <summary>Ready = something accepts a connection on the ingress socket (or, with no endpoints, it is running).</summary>
-        private async Task<bool> WaitForIngressAsync(string ingress, RunningSandbox running, CancellationToken stop)
+        /// <summary>
+        /// Ready = the sandbox itself accepts a connection on the ingress socket (or, with no endpoints, it is running);
+        /// a link or another's socket at the name is refused and logged, and never counts.
+        /// </summary>
+        private async Task<bool> WaitForIngressAsync(WorkloadIngress ingress, RunningSandbox running, CancellationToken stop)
         {
             if (workload.Endpoints.Count == 0)
             {
@@ -382,17 +396,13 @@ public sealed class KitSupervisor : IAsyncDisposable
             }
             while (!stop.IsCancellationRequested && !running.Process.HasExited)
             {
-                if (File.Exists(ingress))
+                try
                 {
-                    try
-                    {
-                        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(ingress), stop);
-                        return true;
-                    }
-                    catch (SocketException)
-                    {
-                    }
+                    using var socket = await ingress.ConnectAsync(stop);
+                    return true;
+                }
+                catch (Exception e) when (e is SocketException or IngressRefusedException)
+                {
                 }
                 // The workload creates its socket when it is ready to listen; poll briefly.
                 await Task.Delay(25, stop);
