@@ -120,6 +120,7 @@ public sealed class KitSupervisor : IAsyncDisposable
 
             status?.Invoke($"Starting {name}");
             var loop = new WorkloadLoop(this, workload);
+            bridge.WorkloadReadyReported += loop.ReadyReported;
             _loops[name] = loop;
             await loop.StartAsync(ct);
         }
@@ -388,6 +389,11 @@ public sealed class KitSupervisor : IAsyncDisposable
         /// Ready = the sandbox itself accepts a connection on the ingress socket (or, with no endpoints, it is running);
         /// a link or another's socket at the name is refused and logged, and never counts.
         /// </summary>
+        private TaskCompletionSource _readyNudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The workload said workload_ready: its ingress should answer now.</summary>
+        public void ReadyReported() => Volatile.Read(ref _readyNudge).TrySetResult();
+
         private async Task<bool> WaitForIngressAsync(WorkloadIngress ingress, RunningSandbox running, CancellationToken stop)
         {
             if (workload.Endpoints.Count == 0)
@@ -404,8 +410,15 @@ public sealed class KitSupervisor : IAsyncDisposable
                 catch (Exception e) when (e is SocketException or IngressRefusedException)
                 {
                 }
-                // The workload creates its socket when it is ready to listen; poll briefly.
-                await Task.Delay(25, stop);
+                // The workload creates its socket when it is ready to listen; poll briefly, or look again at once when
+                // the workload says workload_ready over its bridge (the newest SDK does; nothing waits for it).
+                var nudge = _readyNudge;
+                await Task.WhenAny(Task.Delay(25, stop), nudge.Task);
+                if (nudge.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _readyNudge, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), nudge);
+                }
+                stop.ThrowIfCancellationRequested();
             }
             return false;
         }
