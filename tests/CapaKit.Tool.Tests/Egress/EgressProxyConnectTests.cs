@@ -71,7 +71,7 @@ public sealed class EgressProxyConnectTests
         StringAssert.Contains(body, "may only reach the listed registries");
         StringAssert.Contains(body, "registry.npmjs.org");
         StringAssert.Contains(body, "network: full");
-        StringAssert.Contains(body, ".npmrc");
+        StringAssert.Contains(body, "registries");
         Assert.IsFalse(upstream.SawAnyConnection);
         Assert.AreEqual(EgressVerdict.HostNotListed, harness.Proxy.Decisions.Single().Verdict);
         Assert.AreEqual(1, harness.Proxy.RefusedCount);
