@@ -18,6 +18,8 @@ internal static class EgressRefusalMessage
                 $"CapaKit blocked the destination '{decision.Host}': it is not a valid host name; check the registry URL in .npmrc or bunfig.toml.",
             EgressVerdict.Unresolvable =>
                 $"CapaKit could not resolve {decision.Host} ({decision.Reason}); check the registry name and this machine's DNS.",
+            EgressVerdict.ServerNameMismatch =>
+                $"CapaKit closed the tunnel to {destination}: {decision.Reason}; a tunnel carries TLS to the host it names and no other.",
             _ => $"CapaKit allowed {destination}.",
         };
     }
