@@ -70,8 +70,10 @@ public sealed class EgressProxyServerNameTests
         [Encoding.Latin1.GetBytes("GET / HTTP/1.1\r\nHost: registry.npmjs.org\r\n\r\n"), "the tunnel does not start with a TLS handshake", false],
     ];
 
+    public static string OpeningName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name} ({data[1]})";
+
     [TestMethod]
-    [DynamicData(nameof(RefusedOpenings))]
+    [DynamicData(nameof(RefusedOpenings), DynamicDataDisplayName = nameof(OpeningName))]
     public async Task TunnelOpenings_ThatDoNotNameTheConnectHost_AreRefused(byte[] opening, string reason, bool alert)
     {
         var received = NewReceived();

@@ -74,8 +74,10 @@ public sealed class TlsClientHelloParserTests
         [System.Text.Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n\r\n"), "does not start with a TLS handshake"],
     ];
 
+    public static string RefusalName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name} ({data[1]})";
+
     [TestMethod]
-    [DynamicData(nameof(Refused))]
+    [DynamicData(nameof(Refused), DynamicDataDisplayName = nameof(RefusalName))]
     public void Parse_RefusesWhatIsAmbiguousOrMalformed(byte[] opening, string problem)
     {
         var parse = TlsClientHelloParser.Parse(opening);

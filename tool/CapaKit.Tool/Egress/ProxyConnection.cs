@@ -14,6 +14,9 @@ internal sealed class ProxyConnection(
     ILogger logger,
     Action<EgressDecision> recordDecision)
 {
+    /// <summary>A TLS alert record (type 21, version 3.3, length 2): fatal (2) access_denied (49).</summary>
+    private static readonly byte[] AccessDeniedAlert = [21, 3, 3, 0, 2, 2, 49];
+
     private readonly NetworkStream _clientStream = new(client, ownsSocket: true);
 
     public async Task RunAsync(CancellationToken stopping)
@@ -117,8 +120,6 @@ internal sealed class ProxyConnection(
         await upstreamStream.WriteAsync(opening.Bytes, idle.Token).ConfigureAwait(false);
         await TunnelPump.RunAsync(client, _clientStream, upstream, upstreamStream, idle).ConfigureAwait(false);
     }
-
-    private static readonly byte[] AccessDeniedAlert = [21, 3, 3, 0, 2, 2, 49];
 
     /// <summary>The tunnel's first bytes up to a whole ClientHello, within the head timeout; null when the client sent none in time.</summary>
     private async Task<TunnelServerNameCheck.Opening?> ReadClientHelloAsync(ReadOnlyMemory<byte> early, IdleDeadline idle, CancellationToken stopping)
