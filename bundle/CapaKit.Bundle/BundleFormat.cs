@@ -5,8 +5,11 @@ namespace CapaKit.Bundle;
 /// <summary>Names and paths of the kit bundle format (see docs/bundle-format.md).</summary>
 public static class BundleFormat
 {
-    /// <remarks>2: imported Kits (absolute roots, connection names, workload aliases).</remarks>
-    public const int CurrentVersion = 2;
+    /// <remarks>
+    /// 2: imported Kits (absolute roots, connection names, workload aliases). 3: a phase's <c>registries</c> is the install
+    /// allowlist (before, the runtime widened it from the workload's .npmrc and bunfig.toml).
+    /// </remarks>
+    public const int CurrentVersion = 3;
 
     public const string ModelFile = "kit.json";
     public const string TestsFile = "tests.json";

@@ -172,6 +172,11 @@ public sealed record PhaseModel
     public required List<string> Argv { get; init; }
     /// <summary>One of <see cref="NetworkAccess"/>.</summary>
     public required string Network { get; init; }
+    /// <summary>
+    /// Hosts (or <c>*.domain</c> wildcards) the egress proxy lets a <c>registry</c> phase reach, from the manifest's
+    /// <c>registries</c> (default registry.npmjs.org); empty for other phases. The runtime's only source for that allowlist.
+    /// </summary>
+    public List<string> Registries { get; init; } = [];
     public SortedDictionary<string, string> EnvFromOptions { get; init; } = new(StringComparer.Ordinal);
     public int TimeoutSeconds { get; init; }
     /// <summary>Bundle-relative path of the macOS Seatbelt profile.</summary>

@@ -47,7 +47,7 @@ public sealed class KitBuildTests
         kit.Build().AssertSuccess("dotnet build");
 
         var model = JsonDocument.Parse(File.ReadAllText(kit.Bundle("kit.json"))).RootElement;
-        Assert.AreEqual(2, model.GetProperty("bundleVersion").GetInt32());
+        Assert.AreEqual(3, model.GetProperty("bundleVersion").GetInt32());
         Assert.AreEqual(SdkFeed.Version, model.GetProperty("compilerVersion").GetString());
         Assert.AreEqual("shop", model.GetProperty("kit").GetProperty("name").GetString());
         CollectionAssert.AreEqual(new[] { "api", "web" }, model.GetProperty("startOrder").EnumerateArray().Select(e => e.GetString()).ToArray());

@@ -18,6 +18,34 @@ public static class KitModelBuilder
     /// <summary>Installs get the package registries by default; everything else no network unless it asks.</summary>
     public static string DefaultNetwork(string phase) => phase == "prepare" ? NetworkAccess.Registry : NetworkAccess.None;
 
+    /// <summary>The registry an install reaches when its phase lists none: npm's.</summary>
+    public const string DefaultRegistry = "registry.npmjs.org";
+
+    /// <summary>
+    /// The hosts a phase's egress proxy lets through: the manifest's <c>registries</c> (normalized, in order, once each),
+    /// or the npm registry when the key is absent; none unless the phase's network is <c>registry</c>.
+    /// </summary>
+    public static List<string> Registries(PhaseDecl phase, string network)
+    {
+        if (network != NetworkAccess.Registry)
+        {
+            return [];
+        }
+        if (phase.Registries is null)
+        {
+            return [DefaultRegistry];
+        }
+        var hosts = new List<string>();
+        foreach (var registry in phase.Registries)
+        {
+            if (RegistryEntry.TryParse(registry.Value, out var host, out _) && !hosts.Contains(host))
+            {
+                hosts.Add(host);
+            }
+        }
+        return hosts;
+    }
+
     /// <param name="kitDirectory">The folder holding the workload roots; default the manifest's folder.</param>
     public static KitBundle Build(KitManifest manifest, string compilerVersion, string? projectFile, string? userSecretsId = null, string? kitDirectory = null)
     {
@@ -98,11 +126,13 @@ public static class KitModelBuilder
             };
             foreach (var phase in workload.Runtime.Phases.Values.Where(p => p.Command is not null))
             {
+                var network = phase.Network?.Value ?? DefaultNetwork(phase.Name);
                 var phaseModel = new PhaseModel
                 {
                     Command = phase.Command!.Value,
                     Argv = phase.CommandArgs ?? CommandLine.ToArgv(phase.Command.Value),
-                    Network = phase.Network?.Value ?? DefaultNetwork(phase.Name),
+                    Network = network,
+                    Registries = Registries(phase, network),
                     TimeoutSeconds = phase.TimeoutSeconds?.Value ?? DefaultTimeout(phase.Name),
                     SeatbeltProfile = BundleFormat.SeatbeltProfile(name, phase.Name),
                     LinuxSpec = BundleFormat.LinuxSpec(name, phase.Name),

@@ -48,6 +48,8 @@ public static class DiagnosticCodes
     public const string BadTimeout = "CAPA0157";
     public const string EmptyCommand = "CAPA0158";
     public const string BadRestart = "CAPA0159";
+    public const string BadRegistry = "CAPA0162";
+    public const string RegistriesWithoutRegistryNetwork = "CAPA0163";
 
     // Endpoints and expose.
     public const string BadEndpointProtocol = "CAPA0160";

@@ -112,6 +112,10 @@ public sealed class PhaseDecl
     /// <summary><c>none</c>, <c>registry</c> or <c>full</c> as resolved from <c>network</c>/<c>allow_network</c>; null when not asked.</summary>
     public Located<string>? Network { get; set; }
     public Located<int>? TimeoutSeconds { get; set; }
+    /// <summary>The <c>registries</c> list as written (hosts or https URLs); null when absent.</summary>
+    public List<Located<string>>? Registries { get; set; }
+    /// <summary>Where the <c>registries</c> key was written.</summary>
+    public SourceLocation RegistriesLocation { get; set; }
 }
 
 public sealed class ExposeDecl

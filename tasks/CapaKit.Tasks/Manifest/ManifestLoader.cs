@@ -407,7 +407,7 @@ public sealed class ManifestLoader
     {
         var phase = new PhaseDecl { Name = name, Location = At(body) };
         var where = $"the {name} phase of {context}";
-        foreach (var (key, value) in Entries(body, where, "command", "env_from_options", "network", "allow_network", "timeout_seconds"))
+        foreach (var (key, value) in Entries(body, where, "command", "env_from_options", "network", "allow_network", "timeout_seconds", "registries"))
         {
             switch (key.Value)
             {
@@ -454,6 +454,10 @@ public sealed class ManifestLoader
                             _ => ErrorValue(DiagnosticCodes.BadNetwork, $"'allow_network' in {where} must be true or false.", allow),
                         };
                     }
+                    break;
+                case "registries":
+                    phase.RegistriesLocation = key.Location;
+                    phase.Registries = ScalarList(value, "registries");
                     break;
                 case "timeout_seconds":
                     if (Scalar(value, "timeout_seconds") is { } timeout)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CapaKit.Bundle;
+using CapaKit.Tasks.Compilation;
 using CapaKit.Tasks.Diagnostics;
 
 namespace CapaKit.Tasks.Manifest;
@@ -307,6 +308,7 @@ public static partial class ManifestValidator
                     diagnostics.Error(DiagnosticCodes.EmptyCommand,
                         $"The {phase.Name} command of workload '{workload}' is empty; write the command to run.", command.Location);
                 }
+                Registries(workload, phase);
                 foreach (var (variable, option) in phase.EnvFromOptions)
                 {
                     if (!EnvName().IsMatch(variable.Value) || ReservedEnv.Contains(variable.Value)
@@ -320,6 +322,36 @@ public static partial class ManifestValidator
                         diagnostics.Error(DiagnosticCodes.UnknownOption,
                             $"'{variable.Value}' takes option '{option.Value}', which is not declared under 'options'{Suggest(option.Value, _options.Keys)}.", option.Location);
                     }
+                }
+            }
+        }
+
+        /// <summary>A phase's <c>registries</c> is its egress allowlist, so it only means something with <c>network: registry</c>.</summary>
+        private void Registries(string workload, PhaseDecl phase)
+        {
+            if (phase.Registries is not { } registries)
+            {
+                return;
+            }
+            var network = phase.Network?.Value ?? KitModelBuilder.DefaultNetwork(phase.Name);
+            if (network != NetworkAccess.Registry)
+            {
+                var why = network == NetworkAccess.Full ? "full network already reaches every host" : "the phase has no network";
+                diagnostics.Error(DiagnosticCodes.RegistriesWithoutRegistryNetwork,
+                    $"The {phase.Name} phase of workload '{workload}' lists registries, but its network is '{network}' ({why}); registries apply only with network: registry, so set that or remove the list.", phase.RegistriesLocation);
+                return;
+            }
+            if (registries.Count == 0)
+            {
+                diagnostics.Error(DiagnosticCodes.BadRegistry,
+                    $"The {phase.Name} phase of workload '{workload}' lists no registries, so its install could reach nothing; list at least one (without the key it is registry.npmjs.org) or set network: none.", phase.RegistriesLocation);
+            }
+            foreach (var registry in registries)
+            {
+                if (!RegistryEntry.TryParse(registry.Value, out _, out var problem))
+                {
+                    diagnostics.Error(DiagnosticCodes.BadRegistry,
+                        $"Registry '{registry.Value}' of the {phase.Name} phase of workload '{workload}' cannot be used: {problem}.", registry.Location);
                 }
             }
         }

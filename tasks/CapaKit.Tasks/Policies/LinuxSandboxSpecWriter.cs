@@ -25,9 +25,6 @@ public static class LinuxSandboxSpecWriter
     /// <summary>Resolver configuration, bound only when the phase has network: without network it only tells about the host.</summary>
     private static readonly string[] ResolverPaths = ["/etc/hosts", "/etc/nsswitch.conf", "/etc/resolv.conf"];
 
-    /// <summary>The default npm registry; the runtime adds the hosts a workload's .npmrc or bunfig.toml names.</summary>
-    private static readonly string[] RegistryHosts = ["registry.npmjs.org"];
-
     public static LinuxSandboxSpec Write(KitBundle kit, WorkloadModel workload, string phase)
     {
         var model = PolicyPhase.Resolve(workload, phase);
@@ -56,7 +53,8 @@ public static class LinuxSandboxSpecWriter
             // bun install unpacks packages through /tmp; other phases get less room.
             TmpSizeBytes = isPrepare ? GiB : 256 * MiB,
             Network = network,
-            EgressAllowlist = network == NetworkAccess.Registry ? [.. RegistryHosts] : [],
+            // The phase's registries as the model resolved them from the manifest; the runtime reads no other list.
+            EgressAllowlist = network == NetworkAccess.Registry ? [.. model.Registries] : [],
             UnshareNamespaces = new[] { "cgroup", "ipc", "net", "pid", "user", "uts" }
                 .Where(ns => ns != "net" || network != NetworkAccess.Full)
                 .ToList(),

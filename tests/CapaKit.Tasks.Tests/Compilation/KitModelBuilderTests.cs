@@ -75,6 +75,84 @@ public sealed class KitModelBuilderTests
     }
 
     [TestMethod]
+    public void RegistriesDefaultToTheNpmRegistryOnRegistryPhasesOnly()
+    {
+        var web = Build(Shop).Workloads["web"];
+
+        CollectionAssert.AreEqual(new[] { "registry.npmjs.org" }, web.Phases["prepare"].Registries);
+        Assert.IsEmpty(web.Phases["hydrate"].Registries, "a phase without network reaches no registry");
+        Assert.IsEmpty(web.Phases["start"].Registries);
+    }
+
+    [TestMethod]
+    public void RegistriesAreTheListedHostsNormalizedInOrder()
+    {
+        var bundle = Build("""
+            version: '1'
+            name: shop
+            workloads:
+              web:
+                runtime:
+                  source:
+                    toolchain: bun
+                    prepare:
+                      command: bun install
+                      registries:
+                        - https://NPM.pkg.GitHub.com/acme/
+                        - registry.npmjs.org.
+                        - "*.Mirror.example.com"
+                        - bücher.example
+                        - npm.pkg.github.com
+                    hydrate:
+                      command: bun run fetch.ts
+                      network: registry
+                      registries: [cdn.example.org]
+                    start: {command: bun run web.ts}
+            """);
+        var phases = bundle.Workloads["web"].Phases;
+
+        CollectionAssert.AreEqual(
+            new[] { "npm.pkg.github.com", "registry.npmjs.org", "*.mirror.example.com", "xn--bcher-kva.example" },
+            phases["prepare"].Registries,
+            "only the host of a URL counts; the listed hosts replace the default and each appears once");
+        CollectionAssert.AreEqual(new[] { "cdn.example.org" }, phases["hydrate"].Registries);
+    }
+
+    [TestMethod]
+    [DataRow("registry.example.com", "registry.example.com")]
+    [DataRow("https://registry.example.com", "registry.example.com")]
+    [DataRow("https://registry.example.com:443/npm/?x=1", "registry.example.com")]
+    [DataRow("*.example.com", "*.example.com")]
+    [DataRow("npm_mirror.corp.example", "npm_mirror.corp.example")]
+    public void RegistryEntriesThatAreAccepted(string entry, string host)
+    {
+        Assert.IsTrue(RegistryEntry.TryParse(entry, out var parsed, out var problem), problem);
+        Assert.AreEqual(host, parsed);
+    }
+
+    [TestMethod]
+    [DataRow("http://registry.example.com/", "https")]
+    [DataRow("ftp://registry.example.com/", "https")]
+    [DataRow("https://registry.example.com:8443/", "port 8443")]
+    [DataRow("https://token@registry.example.com/", "credentials")]
+    [DataRow("registry.example.com:443", "host name")]
+    [DataRow("registry.example.com/npm", "host name")]
+    [DataRow("127.0.0.1", "IP address")]
+    [DataRow("0x7f.1", "IP address")]
+    [DataRow("[::1]", "IP address")]
+    [DataRow("https://[2606:4700::1]/", "IP address")]
+    [DataRow("*.com", "wildcard")]
+    [DataRow("reg*.example.com", "wildcard")]
+    [DataRow("localhost", "full host name")]
+    [DataRow("-bad.example.com", "host name")]
+    [DataRow("", "host name")]
+    public void RegistryEntriesThatAreRefused(string entry, string problemMentions)
+    {
+        Assert.IsFalse(RegistryEntry.TryParse(entry, out _, out var problem));
+        StringAssert.Contains(problem, problemMentions);
+    }
+
+    [TestMethod]
     public void StartOrderPutsPeersFirst()
     {
         var bundle = Build("""

@@ -121,6 +121,24 @@ public sealed class KitImportTests
     }
 
     [TestMethod]
+    public void AnImportedKitsInstallKeepsItsOwnRegistries()
+    {
+        using var workspace = new KitWorkspace();
+        // The store's index workload installs from its own registry.
+        var store = workspace.Kit("store", Store.Replace(
+            "runtime: {source: {toolchain: bun, start:",
+            "runtime: {source: {toolchain: bun, prepare: {command: bun install, registries: [npm.store.example.com]}, start:",
+            StringComparison.Ordinal), "server", "index");
+        var shop = workspace.Kit("shop", Shop, "api");
+
+        var bundle = CompileOk(shop, store);
+
+        CollectionAssert.AreEqual(new[] { "npm.store.example.com" }, bundle.Workloads["kv.index"].Phases["prepare"].Registries);
+        var spec = BundleFormat.ReadLinuxSpec(Path.Combine(shop.BundleDirectory, "policies", "kv.index.prepare.linux.json"));
+        CollectionAssert.AreEqual(new[] { "npm.store.example.com" }, spec.EgressAllowlist, "the importer neither widens nor replaces an imported install's registries");
+    }
+
+    [TestMethod]
     public void OptionsMountsAndSecretsAreWiredThroughTheImporter()
     {
         using var workspace = new KitWorkspace();

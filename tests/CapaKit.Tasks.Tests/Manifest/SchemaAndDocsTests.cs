@@ -35,9 +35,19 @@ public sealed class SchemaAndDocsTests
     [DataRow("name: shop\nversion: '1'\nworkloads: {a: {runtime: {source: {toolchain: bun, prepare: {command: x}}}}}", DisplayName = "no start")]
     [DataRow("name: shop\nversion: '1'\nhost_mounts: {m: {access: all}}\nworkloads: {a: {runtime: {source: {toolchain: bun, start: {command: x}}}}}", DisplayName = "bad access")]
     [DataRow("name: shop\nworkloads: {a: {runtime: {source: {toolchain: bun, start: {command: x}}}}}", DisplayName = "no version")]
+    [DataRow("name: shop\nversion: '1'\nworkloads: {a: {runtime: {source: {toolchain: bun, prepare: {command: x, registries: [http://npm.example.com/]}, start: {command: x}}}}}", DisplayName = "http registry")]
+    [DataRow("name: shop\nversion: '1'\nworkloads: {a: {runtime: {source: {toolchain: bun, prepare: {command: x, registries: []}, start: {command: x}}}}}", DisplayName = "no registries")]
+    [DataRow("name: shop\nversion: '1'\nworkloads: {a: {runtime: {source: {toolchain: bun, prepare: {command: x, registries: registry.npmjs.org}, start: {command: x}}}}}", DisplayName = "registries not a list")]
     public void TheSchemaRejectsWhatTheCompilerRejects(string yaml)
     {
         Assert.IsFalse(Evaluate(yaml).IsValid);
+    }
+
+    [TestMethod]
+    public void TheSchemaAcceptsRegistries()
+    {
+        var result = Evaluate("name: shop\nversion: '1'\nworkloads: {a: {runtime: {source: {toolchain: bun, prepare: {command: x, registries: [registry.npmjs.org, 'https://npm.pkg.github.com/acme', '*.example.com']}, start: {command: x}}}}}");
+        Assert.IsTrue(result.IsValid, Describe(result));
     }
 
     [TestMethod]

@@ -327,6 +327,18 @@ public sealed class LinuxSandboxSpecWriterTests
     }
 
     [TestMethod]
+    public void EgressAllowlistIsThePhasesRegistries()
+    {
+        var kit = TodoKit.Build();
+        var api = kit.Workloads["api"];
+        api.Phases["prepare"] = api.Phases["prepare"] with { Registries = ["npm.pkg.github.com", "*.mirror.example.com"] };
+
+        var spec = LinuxSandboxSpecWriter.Write(kit, api, "prepare");
+
+        CollectionAssert.AreEqual(new[] { "npm.pkg.github.com", "*.mirror.example.com" }, spec.EgressAllowlist);
+    }
+
+    [TestMethod]
     public void LimitsAreSet()
     {
         var start = Spec("api", "start");

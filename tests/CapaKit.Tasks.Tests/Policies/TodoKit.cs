@@ -79,6 +79,7 @@ internal static class TodoKit
             Command = command,
             Argv = [.. command.Split(' ')],
             Network = network,
+            Registries = network == NetworkAccess.Registry ? ["registry.npmjs.org"] : [],
             EnvFromOptions = env ?? new(StringComparer.Ordinal),
             TimeoutSeconds = timeoutSeconds,
             SeatbeltProfile = BundleFormat.SeatbeltProfile(workload, phase),

@@ -1,4 +1,5 @@
 using CapaKit.Tool.Egress;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CapaKit.Tool.Tests.Egress;
@@ -29,12 +30,12 @@ internal sealed class EgressProxyHarness : IAsyncDisposable
             LoopbackAllowedHostsForTesting = ["localhost"],
         });
 
-    public static async Task<EgressProxyHarness> StartAsync(EgressPolicy policy, EgressProxyOptions? options = null)
+    public static async Task<EgressProxyHarness> StartAsync(EgressPolicy policy, EgressProxyOptions? options = null, ILogger? logger = null)
     {
         // Short path: unix socket paths are limited to about 100 bytes.
         var folder = Path.Combine(Path.GetTempPath(), "ck-egress-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
-        var proxy = await EgressProxy.StartAsync(policy, Path.Combine(folder, "e.sock"), options ?? EgressProxyOptions.Default, NullLogger.Instance, CancellationToken.None);
+        var proxy = await EgressProxy.StartAsync(policy, Path.Combine(folder, "e.sock"), options ?? EgressProxyOptions.Default, logger ?? NullLogger.Instance, CancellationToken.None);
         return new EgressProxyHarness(folder, proxy);
     }
 

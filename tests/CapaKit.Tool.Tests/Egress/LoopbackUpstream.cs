@@ -42,6 +42,30 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
         }
     });
 
+    /// <summary>
+    /// Takes the first TLS record (the ClientHello the proxy checked and passed on) without answering it, then echoes
+    /// like <see cref="Echo"/>: tunnel tests speak TLS's first record and plain bytes after it.
+    /// </summary>
+    public static LoopbackUpstream EchoAfterClientHello() => new(async stream =>
+    {
+        await SkipClientHelloAsync(stream);
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            await stream.WriteAsync("echo:"u8.ToArray());
+            await stream.WriteAsync(buffer.AsMemory(0, read));
+        }
+    });
+
+    /// <summary>Reads one TLS record (5-byte header and its payload) from <paramref name="stream"/>.</summary>
+    public static async Task SkipClientHelloAsync(Stream stream)
+    {
+        var header = new byte[5];
+        await stream.ReadExactlyAsync(header);
+        await stream.ReadExactlyAsync(new byte[(header[3] << 8) | header[4]]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

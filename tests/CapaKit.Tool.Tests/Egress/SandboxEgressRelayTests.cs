@@ -19,8 +19,8 @@ public sealed class SandboxEgressRelayTests
     public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>
-    /// A child program that finds the relay through HTTPS_PROXY, opens a raw CONNECT tunnel to <c>target</c>, sends "ping",
-    /// prints everything it got back, then exits with 7.
+    /// A child program that finds the relay through HTTPS_PROXY, opens a raw CONNECT tunnel to <c>target</c>, sends a TLS
+    /// ClientHello naming localhost (the proxy checks it) and "ping", prints everything it got back, then exits with 7.
     /// </summary>
     private static string RawConnectChild(string target) => $$"""
         const net = require("node:net");
@@ -31,7 +31,7 @@ public sealed class SandboxEgressRelayTests
         const finish = () => { console.log("GOT " + JSON.stringify(got) + " NO_PROXY=" + JSON.stringify(process.env.NO_PROXY)); process.exit(7); };
         socket.on("data", (data) => {
           got += data.toString("latin1");
-          if (!sentPing && got.startsWith("HTTP/1.1 200") && got.includes("\r\n\r\n")) { sentPing = true; socket.write("ping"); }
+          if (!sentPing && got.startsWith("HTTP/1.1 200") && got.includes("\r\n\r\n")) { sentPing = true; socket.write(Buffer.from("{{Convert.ToHexString(ClientHelloBytes.For("localhost"))}}", "hex")); socket.write("ping"); }
           if (got.includes("echo:ping")) finish();
         });
         socket.on("end", finish);
@@ -65,7 +65,7 @@ public sealed class SandboxEgressRelayTests
     [TestMethod]
     public async Task Relay_CarriesARawConnectThroughTheUnixSocketAndPassesTheExitCodeThrough()
     {
-        await using var upstream = LoopbackUpstream.Echo();
+        await using var upstream = LoopbackUpstream.EchoAfterClientHello();
         await using var harness = await EgressProxyHarness.StartForLoopbackAsync(upstream.Port);
         var script = SandboxEgressRelay.WriteRelayScript(_folder);
 
@@ -122,6 +122,50 @@ public sealed class SandboxEgressRelayTests
         Assert.AreEqual(0, exitCode, relay.StandardError);
         StringAssert.Contains(relay.StandardOutput, "STATUS 200 from-up!");
         Assert.AreEqual("GET", harness.Proxy.Decisions.Single().Method, "the request went through the proxy");
+    }
+
+    [TestMethod]
+    [DataRow("localhost", "STATUS 200 over-tls!")]
+    [DataRow("registry.npmjs.org", "ERROR")]
+    public async Task Relay_BunFetchOverHttps_PassesTheServerNameCheckOnlyForTheConnectHost(string tlsName, string expected)
+    {
+        // Bun's fetch tunnels https through the proxy with CONNECT localhost:port and a ClientHello of its own; the
+        // second case makes Bun name another server in TLS than in the CONNECT, which the proxy must refuse.
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        await using var upstream = new LoopbackUpstream(async stream =>
+        {
+            await using var tls = new System.Net.Security.SslStream(stream);
+            await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = certificate });
+            var head = "";
+            var one = new byte[1];
+            while (!head.EndsWith("\r\n\r\n", StringComparison.Ordinal) && await tls.ReadAsync(one) > 0)
+            {
+                head += (char)one[0];
+            }
+
+            await tls.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nover-tls!"u8.ToArray());
+        });
+        await using var harness = await EgressProxyHarness.StartForLoopbackAsync(upstream.Port);
+        var script = SandboxEgressRelay.WriteRelayScript(_folder);
+        var child = $$"""
+            try {
+              const response = await fetch("https://localhost:{{upstream.Port}}/pkg", { tls: { rejectUnauthorized: false, serverName: "{{tlsName}}" } });
+              console.log("STATUS " + response.status + " " + await response.text());
+            } catch (error) {
+              console.log("ERROR " + error.message);
+            }
+            """;
+
+        using var relay = RelayProcess.Start(script, harness.SocketPath, 0, BunForTests.Executable, "-e", child);
+        var exitCode = await relay.WaitForExitAsync();
+
+        Assert.AreEqual(0, exitCode, relay.StandardError);
+        StringAssert.Contains(relay.StandardOutput, expected);
+        var last = harness.Proxy.Decisions.Last();
+        Assert.AreEqual(tlsName == "localhost" ? EgressVerdict.Allowed : EgressVerdict.ServerNameMismatch, last.Verdict, relay.StandardOutput);
+        Assert.AreEqual(tlsName == "localhost" ? "listed" : "the TLS ClientHello names registry.npmjs.org, not localhost", last.Reason);
     }
 
     [TestMethod]

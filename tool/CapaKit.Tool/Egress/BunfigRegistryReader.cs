@@ -7,7 +7,7 @@ namespace CapaKit.Tool.Egress;
 /// </summary>
 internal static class BunfigRegistryReader
 {
-    public static void Read(string text, string fileName, RegistryUrlCollector collector)
+    public static void Read(string text, RegistryUrlCollector collector)
     {
         IReadOnlyList<string> table = [];
         var lineNumber = 0;
@@ -36,7 +36,7 @@ internal static class BunfigRegistryReader
             {
                 if (IsRegistrySetting(path))
                 {
-                    collector.AddUrl($"{fileName} line {lineNumber} ({string.Join('.', path)})", value);
+                    collector.AddUrl($"line {lineNumber}, {string.Join('.', path)}", value);
                 }
             }
         }

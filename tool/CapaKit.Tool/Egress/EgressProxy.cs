@@ -8,6 +8,7 @@ namespace CapaKit.Tool.Egress;
 /// The runtime's HTTP forward proxy for dependency installs. It listens on a unix socket that the runtime binds
 /// into the sandbox (which has no network of its own), tunnels <c>CONNECT host:port</c> and forwards absolute-form
 /// <c>http://</c> requests to destinations the <see cref="EgressPolicy"/> allows, and answers everything else with 403.
+/// A tunnel carries TLS only, and opens only once the client's ClientHello names the CONNECT host (<see cref="TunnelServerNameCheck"/>).
 /// </summary>
 public sealed class EgressProxy : IAsyncDisposable
 {

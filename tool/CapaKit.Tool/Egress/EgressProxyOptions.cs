@@ -8,7 +8,7 @@ public sealed record EgressProxyOptions
     /// <summary>Largest request or response head accepted (431 for requests above it).</summary>
     public int MaxHeaderBytes { get; init; } = 64 * 1024;
 
-    /// <summary>How long a client may take to send its request head.</summary>
+    /// <summary>How long a client may take to send its request head, and then, in a CONNECT tunnel, its TLS ClientHello.</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Budget for resolving and connecting to the upstream.</summary>

@@ -9,7 +9,7 @@ internal static class EgressRefusalMessage
         return decision.Verdict switch
         {
             EgressVerdict.HostNotListed =>
-                $"CapaKit blocked {destination}: the dependency-install phase may only reach the listed registries ({string.Join(", ", policy.AllowedHosts)}); to allow more, set `network: full` in capability.yml or name the registry in .npmrc or bunfig.toml.",
+                $"CapaKit blocked {destination}: the dependency-install phase may only reach the listed registries ({string.Join(", ", policy.AllowedHosts)}); to allow another, add its host to the phase's `registries` in capability.yml (or set `network: full`).",
             EgressVerdict.PortNotAllowed =>
                 $"CapaKit blocked {destination}: the dependency-install phase may only reach the listed registries on ports {string.Join(" and ", policy.AllowedPorts.Order())}; to allow more, set `network: full` in capability.yml.",
             EgressVerdict.NonPublicAddress =>
@@ -17,7 +17,9 @@ internal static class EgressRefusalMessage
             EgressVerdict.InvalidHost =>
                 $"CapaKit blocked the destination '{decision.Host}': it is not a valid host name; check the registry URL in .npmrc or bunfig.toml.",
             EgressVerdict.Unresolvable =>
-                $"CapaKit could not resolve {decision.Host} ({decision.Reason}); check the registry name in .npmrc or bunfig.toml and this machine's DNS.",
+                $"CapaKit could not resolve {decision.Host} ({decision.Reason}); check the registry name and this machine's DNS.",
+            EgressVerdict.ServerNameMismatch =>
+                $"CapaKit closed the tunnel to {destination}: {decision.Reason}; a tunnel carries TLS to the host it names and no other.",
             _ => $"CapaKit allowed {destination}.",
         };
     }

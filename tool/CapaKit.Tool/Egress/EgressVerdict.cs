@@ -19,4 +19,10 @@ public enum EgressVerdict
 
     /// <summary>The host is listed but has no address (DNS failed or timed out).</summary>
     Unresolvable,
+
+    /// <summary>
+    /// The CONNECT was allowed, but the tunnel's TLS ClientHello names another server (SNI), names none for a host
+    /// name, or is not a well-formed ClientHello; the tunnel was closed before any byte went upstream.
+    /// </summary>
+    ServerNameMismatch,
 }

@@ -6,7 +6,7 @@ namespace CapaKit.Tool.Egress;
 /// </summary>
 internal static class NpmrcRegistryReader
 {
-    public static void Read(string text, string fileName, RegistryUrlCollector collector)
+    public static void Read(string text, RegistryUrlCollector collector)
     {
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
@@ -27,7 +27,7 @@ internal static class NpmrcRegistryReader
             var key = line[..equals].Trim();
             if (IsRegistryKey(key))
             {
-                collector.AddUrl($"{fileName} line {lineNumber} ({key})", Unquote(line[(equals + 1)..].Trim()));
+                collector.AddUrl($"line {lineNumber}, {key}", Unquote(line[(equals + 1)..].Trim()));
             }
         }
     }

@@ -14,6 +14,9 @@ internal sealed class ProxyConnection(
     ILogger logger,
     Action<EgressDecision> recordDecision)
 {
+    /// <summary>A TLS alert record (type 21, version 3.3, length 2): fatal (2) access_denied (49).</summary>
+    private static readonly byte[] AccessDeniedAlert = [21, 3, 3, 0, 2, 2, 49];
+
     private readonly NetworkStream _clientStream = new(client, ownsSocket: true);
 
     public async Task RunAsync(CancellationToken stopping)
@@ -85,8 +88,7 @@ internal sealed class ProxyConnection(
             return;
         }
 
-        var upstream = await OpenUpstreamAsync(request.Method, host, port, stopping).ConfigureAwait(false);
-        if (upstream is null)
+        if (await OpenUpstreamAsync(request.Method, host, port, stopping).ConfigureAwait(false) is not ({ } upstream, { } allowed))
         {
             return;
         }
@@ -95,14 +97,44 @@ internal sealed class ProxyConnection(
         using var idle = new IdleDeadline(options.IdleTimeout, stopping);
         await _clientStream.WriteAsync("HTTP/1.1 200 Connection Established\r\n\r\n"u8.ToArray(), idle.Token).ConfigureAwait(false);
 
-        // Clients may send their first TLS bytes right behind the CONNECT head.
-        var early = clientReader.TakeBuffered();
-        if (!early.IsEmpty)
+        // Clients may send their first TLS bytes right behind the CONNECT head; nothing goes up before the whole ClientHello is checked.
+        var opening = await ReadClientHelloAsync(clientReader.TakeBuffered(), idle, stopping).ConfigureAwait(false);
+        if (opening is null || opening.ClientClosed)
         {
-            await upstreamStream.WriteAsync(early, idle.Token).ConfigureAwait(false);
+            return;
         }
 
+        if (TunnelServerNameCheck.Refusal(allowed.Host, opening.Hello) is { } reason)
+        {
+            recordDecision(allowed with { Verdict = EgressVerdict.ServerNameMismatch, Addresses = [], Reason = reason });
+            EgressLog.Refused(logger, request.Method, allowed.Host, port, EgressVerdict.ServerNameMismatch, reason);
+            if (opening.Hello.Status == ClientHelloStatus.Complete)
+            {
+                // A fatal access_denied alert: the TLS client reports a refusal instead of a bare reset.
+                await _clientStream.WriteAsync(AccessDeniedAlert, idle.Token).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await upstreamStream.WriteAsync(opening.Bytes, idle.Token).ConfigureAwait(false);
         await TunnelPump.RunAsync(client, _clientStream, upstream, upstreamStream, idle).ConfigureAwait(false);
+    }
+
+    /// <summary>The tunnel's first bytes up to a whole ClientHello, within the head timeout; null when the client sent none in time.</summary>
+    private async Task<TunnelServerNameCheck.Opening?> ReadClientHelloAsync(ReadOnlyMemory<byte> early, IdleDeadline idle, CancellationToken stopping)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(idle.Token);
+        deadline.CancelAfter(options.HeaderTimeout);
+        try
+        {
+            return await TunnelServerNameCheck.ReadAsync(early, _clientStream, idle, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            EgressLog.ConnectionEnded(logger, "no TLS ClientHello in time");
+            return null;
+        }
     }
 
     private async Task ForwardAsync(HttpRequestHead request, BufferedHttpReader clientReader, CancellationToken stopping)
@@ -114,8 +146,7 @@ internal sealed class ProxyConnection(
             return;
         }
 
-        var upstream = await OpenUpstreamAsync(request.Method, target.Host, target.Port, stopping).ConfigureAwait(false);
-        if (upstream is null)
+        if (await OpenUpstreamAsync(request.Method, target.Host, target.Port, stopping).ConfigureAwait(false) is not ({ } upstream, _))
         {
             return;
         }
@@ -183,7 +214,7 @@ internal sealed class ProxyConnection(
     }
 
     /// <summary>Asks the policy and connects to the checked addresses; answers the client and returns null when that fails.</summary>
-    private async Task<Socket?> OpenUpstreamAsync(string method, string host, int port, CancellationToken stopping)
+    private async Task<(Socket Socket, EgressDecision Decision)?> OpenUpstreamAsync(string method, string host, int port, CancellationToken stopping)
     {
         EgressDecision decision;
         using (var budget = CancellationTokenSource.CreateLinkedTokenSource(stopping))
@@ -217,7 +248,7 @@ internal sealed class ProxyConnection(
         }
 
         EgressLog.Allowed(logger, method, decision.Host, port, upstream.RemoteEndPoint?.ToString() ?? "?");
-        return upstream;
+        return (upstream, decision);
     }
 
     private Task FailAsync(int statusCode, string message, CancellationToken stopping) =>

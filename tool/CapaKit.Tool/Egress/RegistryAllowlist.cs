@@ -1,40 +1,48 @@
+using CapaKit.Bundle;
+using CapaKit.Tool.Sandbox;
+
 namespace CapaKit.Tool.Egress;
 
 /// <summary>
-/// Works out which registries a workload installs from: registry.npmjs.org, plus every registry named by the
-/// workload's own <c>.npmrc</c> (<c>registry=</c>, <c>@scope:registry=</c>) and <c>bunfig.toml</c>
-/// (<c>[install] registry</c>, <c>[install.scopes]</c>).
+/// The hosts an install phase's egress proxy lets through: the phase's <c>registries</c> as the bundle holds them
+/// (compiled from capability.yml), and nothing else.
 /// </summary>
 /// <remarks>
-/// Environment references (<c>${VAR}</c>, <c>$VAR</c>) are never expanded: the runtime's environment is not the
-/// workload's, and expanding it would let a variable widen the allowlist. They are reported as problems instead.
+/// The workload root is writable inside the sandbox, so an earlier install (a postinstall script) can rewrite its
+/// <c>.npmrc</c>; that file must never widen the next install's egress. It is read only to stop before the run with one
+/// sentence naming the file, the host and the manifest key, instead of a refused connection deep inside the install.
 /// </remarks>
 public static class RegistryAllowlist
 {
-    public const string DefaultRegistryHost = "registry.npmjs.org";
-    public const string NpmrcFileName = ".npmrc";
-    public const string BunfigFileName = "bunfig.toml";
+    public const string UnlistedRegistryCode = "CAPA0520";
 
-    public static IReadOnlyList<string> For(string workloadRoot) => Read(workloadRoot).Hosts;
+    /// <exception cref="CapaKitException">The workload's .npmrc or bunfig.toml names a registry the phase does not list (CAPA0520), or cannot be read safely (CAPA0500).</exception>
+    public static IReadOnlyList<string> For(SandboxRun run) =>
+        For(run.PhaseModel.Registries, run.WorkloadRoot, ManifestKey(run.Workload, run.Phase));
 
-    public static RegistryAllowlistReport Read(string workloadRoot)
+    internal static IReadOnlyList<string> For(IReadOnlyList<string> registries, string workloadRoot, string manifestKey)
     {
-        ArgumentException.ThrowIfNullOrEmpty(workloadRoot);
-        var collector = new RegistryUrlCollector();
-        collector.AddHost(DefaultRegistryHost);
-
-        var npmrc = Path.Combine(workloadRoot, NpmrcFileName);
-        if (File.Exists(npmrc))
+        var listed = new EgressPolicy(registries);
+        foreach (var reference in RegistryConfigFiles.Read(workloadRoot))
         {
-            NpmrcRegistryReader.Read(File.ReadAllText(npmrc), NpmrcFileName, collector);
+            if (!listed.IsListed(reference.Host))
+            {
+                throw new CapaKitException(ExitCodes.Tool,
+                    $"{UnlistedRegistryCode}: {Path.Combine(workloadRoot, reference.File)} ({reference.Where}) names the registry {reference.Host}, "
+                    + $"which this phase may not reach because it is not in {manifestKey}; add it there and rebuild if you trust it, "
+                    + $"or remove it from {reference.File} (an earlier run may have written it).");
+            }
         }
 
-        var bunfig = Path.Combine(workloadRoot, BunfigFileName);
-        if (File.Exists(bunfig))
-        {
-            BunfigRegistryReader.Read(File.ReadAllText(bunfig), BunfigFileName, collector);
-        }
+        return listed.AllowedHosts;
+    }
 
-        return new RegistryAllowlistReport(collector.Hosts, collector.Problems);
+    /// <summary>Where the phase's list lives: <c>workloads.api.runtime.source.prepare.registries</c> of the Kit's or the imported Kit's manifest.</summary>
+    internal static string ManifestKey(WorkloadModel workload, string phase)
+    {
+        var imported = workload.ImportedFrom is { } alias && workload.Name.StartsWith(alias + ".", StringComparison.Ordinal);
+        var name = imported ? workload.Name[(workload.ImportedFrom!.Length + 1)..] : workload.Name;
+        var file = imported ? $"the capability.yml of the imported Kit '{workload.ImportedFrom}'" : "capability.yml";
+        return $"`workloads.{name}.runtime.source.{phase}.registries` of {file}";
     }
 }

@@ -2,48 +2,33 @@ using System.Text.RegularExpressions;
 
 namespace CapaKit.Tool.Egress;
 
-/// <summary>Turns registry URLs found in config files into allowlist hosts, or into problems when they cannot be used.</summary>
-internal sealed partial class RegistryUrlCollector
+/// <summary>Turns the registry URLs found in a config file into <see cref="RegistryReference"/>s, one per host.</summary>
+/// <remarks>
+/// Only literal http(s) URLs name a host. Environment references (<c>${VAR}</c>, <c>$VAR</c>) are never expanded (the
+/// runtime's environment is not the workload's) and, like values that are not URLs, are skipped: the references only
+/// serve an early, clear refusal, and the egress proxy refuses whatever unlisted host such a value turns into.
+/// </remarks>
+internal sealed partial class RegistryUrlCollector(string fileName)
 {
-    private readonly List<string> _hosts = [];
-    private readonly List<string> _problems = [];
+    private readonly List<RegistryReference> _references = [];
 
-    public IReadOnlyList<string> Hosts => _hosts;
+    public IReadOnlyList<RegistryReference> References => _references;
 
-    public IReadOnlyList<string> Problems => _problems;
-
-    public void AddHost(string host)
-    {
-        if (!_hosts.Contains(host))
-        {
-            _hosts.Add(host);
-        }
-    }
-
-    /// <param name="where">Where the URL came from, e.g. ".npmrc line 3 (registry)"; never the value, which may hold credentials.</param>
+    /// <param name="where">Where the URL came from, e.g. "line 3, registry"; never the value, which may hold credentials.</param>
     public void AddUrl(string where, string value)
     {
         var url = value.Trim();
-        var variable = EnvironmentReference().Match(url);
-        if (variable.Success)
-        {
-            _problems.Add($"{where}: the registry URL uses the environment variable {variable.Value}, which CapaKit does not expand for the install allowlist; write the registry URL literally.");
-            return;
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
+        if (EnvironmentReference().IsMatch(url)
+            || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
             || !EgressHostName.TryNormalize(uri.IdnHost, out var host))
         {
-            _problems.Add($"{where}: the registry is not an absolute http(s) URL; write it like https://registry.example.com/.");
             return;
         }
 
-        if (!EgressPolicy.DefaultPorts.Contains(uri.Port))
+        if (!_references.Any(r => r.Host == host))
         {
-            _problems.Add($"{where}: the registry {host} uses port {uri.Port}, and the install phase may only reach ports 80 and 443; serve it on 443 or set `network: full` in capability.yml.");
+            _references.Add(new RegistryReference(fileName, where, host));
         }
-
-        AddHost(host);
     }
 
     [GeneratedRegex(@"\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*")]

@@ -76,7 +76,7 @@ public static class WorkloadRunner
             if (phase.Network == NetworkAccess.Registry)
             {
                 var socket = Path.Combine(prepared.RuntimeFolder.Path, "egress.sock");
-                var policy = new EgressPolicy(RegistryAllowlist.For(run.WorkloadRoot));
+                var policy = new EgressPolicy(RegistryAllowlist.For(run));
                 prepared.Proxy = await EgressProxy.StartAsync(policy, socket, NullLogger.Instance, ct);
                 run = run with { Egress = new EgressHookup(socket, SandboxEgressRelay.WriteRelayScript(prepared.RuntimeFolder.Path), EgressLoopbackPort) };
             }
