@@ -32,14 +32,14 @@ public sealed class PackageSupportTests
             var copy = Path.Combine(root, "copy");
             Write(Path.Combine(package, "workloads", "api", "index.ts"), "one");
             Write(Path.Combine(package, "workloads", "api", "old.ts"), "old");
-            Assert.HasCount(2, PackageSourceCopy.Sync(package, copy));
+            Assert.HasCount(2, PackageSourceCopy.Sync(package, copy).Written);
             Write(Path.Combine(copy, "workloads", "api", "node_modules", "x", "index.js"), "installed");
 
-            Assert.IsEmpty(PackageSourceCopy.Sync(package, copy), "an unchanged package writes nothing");
+            Assert.IsEmpty(PackageSourceCopy.Sync(package, copy).Written, "an unchanged package writes nothing");
 
             File.Delete(Path.Combine(package, "workloads", "api", "old.ts"));
             Write(Path.Combine(package, "workloads", "api", "index.ts"), "two");
-            CollectionAssert.AreEqual(new[] { Path.Combine(copy, "workloads", "api", "index.ts") }, PackageSourceCopy.Sync(package, copy).ToArray());
+            CollectionAssert.AreEqual(new[] { Path.Combine(copy, "workloads", "api", "index.ts") }, PackageSourceCopy.Sync(package, copy).Written.ToArray());
             Assert.AreEqual("two", File.ReadAllText(Path.Combine(copy, "workloads", "api", "index.ts")));
             Assert.IsFalse(File.Exists(Path.Combine(copy, "workloads", "api", "old.ts")));
             Assert.IsTrue(File.Exists(Path.Combine(copy, "workloads", "api", "node_modules", "x", "index.js")), "installs survive");
