@@ -67,6 +67,10 @@ internal static class HostileKitPackageFeed
         }
         Pack(WriteHostile(System.IO.Path.Combine(root, "hostile")), feed);
         Pack(WriteImporter(System.IO.Path.Combine(root, "importer")), feed);
+        // The premise of every hostile test: the packages really carry their build logic where NuGet and MSBuild look.
+        EnsureEntries(feed, HostileId, [$"build/{HostileId}.targets", $"buildTransitive/{HostileId}.targets", "analyzers/dotnet/cs/Hostile.Analyzer.dll",
+            .. PlantedKitFiles.Select(f => "kit/" + f)]);
+        EnsureEntries(feed, ImporterId, [$"build/{ImporterId}.targets"]);
         return feed;
     }
 
@@ -76,8 +80,8 @@ internal static class HostileKitPackageFeed
             <Project Sdk="CapaKit.Sdk/{TestMachine.SdkVersion}">
               <PropertyGroup><PackageId>{HostileId}</PackageId><Description>A Kit with build logic attached.</Description></PropertyGroup>
               <ItemGroup>
-                <!-- payload/ mirrors the package layout: build/, buildTransitive/, analyzers/ and extra files in kit/. -->
-                <None Include="payload/**/*" Pack="true" PackagePath="%(RecursiveDir)" />
+                <!-- payload/ mirrors the package layout (pack appends each file's folder below payload/ to the path). -->
+                <None Include="payload/**/*" Pack="true" PackagePath="/" />
               </ItemGroup>
             </Project>
             """);
@@ -138,7 +142,7 @@ internal static class HostileKitPackageFeed
               <PropertyGroup><PackageId>{ImporterId}</PackageId><Description>Imports Hostile.Kit.</Description></PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="{HostileId}" Version="{Version}" ExcludeAssets="none" PrivateAssets="none" />
-                <None Include="payload/**/*" Pack="true" PackagePath="%(RecursiveDir)" />
+                <None Include="payload/**/*" Pack="true" PackagePath="/" />
               </ItemGroup>
             </Project>
             """);
@@ -162,6 +166,16 @@ internal static class HostileKitPackageFeed
             """);
         Write(directory, $"payload/build/{ImporterId}.targets", MarkerProject("importer-build"));
         return System.IO.Path.Combine(directory, ImporterId + ".kitproj");
+    }
+
+    private static void EnsureEntries(string feed, string id, IEnumerable<string> entries)
+    {
+        using var package = System.IO.Compression.ZipFile.OpenRead(System.IO.Path.Combine(feed, $"{id}.{Version}.nupkg"));
+        var missing = entries.Where(e => package.GetEntry(e) is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"{id} was packed without {string.Join(", ", missing)}; it has {string.Join(", ", package.Entries.Select(e => e.FullName))}");
+        }
     }
 
     private static void Write(string directory, string relative, string content)
