@@ -87,6 +87,11 @@ public static class DiagnosticCodes
     public const string BadSkillDescription = "CAPA0403";
     public const string SkillFileMissing = "CAPA0404";
 
+    // Copying an imported package's workload sources (the codes `dotnet capakit up <PackageId>` uses for the same).
+    public const string PackageFilesLeftOut = "CAPA0534";
+    public const string PlantedLinkReplaced = "CAPA0535";
+    public const string PackageCopyFailed = "CAPA0536";
+
     // Writing the bundle.
     public const string BundleWriteFailed = "CAPA0900";
 

@@ -87,7 +87,7 @@ internal sealed class KitImportResolver
                 // The build's own folder (never a shared one: these are read-write workload roots); chain[0] is the root Kit.
                 var importsDirectory = _inputs.ImportsDirectory ?? Path.Combine(Path.GetDirectoryName(chain[0].ManifestFile)!, "obj", "capakit-imports");
                 child = child with { KitDirectory = Path.Combine(importsDirectory, aliasPath + alias) };
-                PackageSourceCopy.Sync(Path.Combine(child.PackageFolder!, PackageKitLayout.KitFolder), child.KitDirectory);
+                CopyPackageSources(child, dependency);
             }
             KitCompiler.CheckWorkloadRoots(childManifest, child.KitDirectory, _diagnostics);
             if (_diagnostics.Items.Count(d => d.IsError) > errorsBefore)
@@ -107,6 +107,33 @@ internal sealed class KitImportResolver
             }
         }
         KitImportMerger.ResolveImportWorkloads(bundle, manifest, imported, _diagnostics);
+    }
+
+    /// <summary>A package Kit's workload sources into this build's copy, reporting what was left out or replaced.</summary>
+    private void CopyPackageSources(KitSource child, DependencyDecl dependency)
+    {
+        PackageSourceCopyResult copy;
+        try
+        {
+            copy = PackageSourceCopy.Sync(Path.Combine(child.PackageFolder!, PackageKitLayout.KitFolder), child.KitDirectory);
+        }
+        catch (IOException e)
+        {
+            _diagnostics.Error(DiagnosticCodes.PackageCopyFailed, $"Kit {child} could not be copied to {child.KitDirectory}: {e.Message}", dependency.Alias.Location);
+            return;
+        }
+        if (copy.LeftOut.Count > 0)
+        {
+            _diagnostics.Warning(DiagnosticCodes.PackageFilesLeftOut,
+                $"Kit {child} ships files that are not part of a Kit and could change how it builds here ({string.Join(", ", copy.LeftOut.Take(5))}{(copy.LeftOut.Count > 5 ? $" and {copy.LeftOut.Count - 5} more" : "")}); they were left out.",
+                dependency.Alias.Location);
+        }
+        foreach (var link in copy.ReplacedLinks)
+        {
+            _diagnostics.Warning(DiagnosticCodes.PlantedLinkReplaced,
+                $"{link} was a symbolic link (a workload can plant one in its folder); it was removed, not followed, and the package's file written in its place.",
+                dependency.Alias.Location);
+        }
     }
 
     private KitSource? Resolve(DependencyDecl dependency, KitSource importer)

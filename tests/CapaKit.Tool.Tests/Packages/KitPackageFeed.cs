@@ -14,10 +14,15 @@ internal static class KitPackageFeed
     public const string PrereleaseVersion = "2.0.0-beta.1";
     public const string NotAKitId = "Plain.Kit";
     public const string Greeting = "hello from the greeter package";
+    public const string RepublishedGreeting = "hello from the re-published greeter package";
 
     private static readonly Lazy<string> Folder = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> RepublishedFolder = new(CreateRepublished, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string Path => Folder.Value;
+
+    /// <summary>Another feed with Greeter.Kit <see cref="StableVersion"/> re-published: the same version, another greeting.</summary>
+    public static string RepublishedPath => RepublishedFolder.Value;
 
     /// <summary>
     /// A folder to run the tool in: a nuget.config with its own global packages folder and either no sources or
@@ -42,7 +47,27 @@ internal static class KitPackageFeed
 
     private static string Create()
     {
-        var root = System.IO.Path.Combine(TestMachine.Root, "kit-feed");
+        var (root, feed) = NewFeed("kit-feed");
+        // The SDK marks a Kit package with the CapaKit package type by default.
+        var kit = WriteKit(System.IO.Path.Combine(root, "greeter"), KitId, "");
+        Pack(kit, feed, StableVersion);
+        Pack(kit, feed, PrereleaseVersion);
+        // A package with kit/ inside but not marked as a Kit: the project overrides the package type.
+        Pack(WriteKit(System.IO.Path.Combine(root, "plain"), NotAKitId, "<PackageType>Dependency</PackageType>"), feed, "1.0.0");
+        return feed;
+    }
+
+    private static string CreateRepublished()
+    {
+        var (root, feed) = NewFeed("kit-feed-republished");
+        Pack(WriteKit(System.IO.Path.Combine(root, "greeter"), KitId, "", RepublishedGreeting), feed, StableVersion);
+        return feed;
+    }
+
+    /// <summary>A feed folder holding the SDK, and beside it a nuget.config that restores from the test SDK feed.</summary>
+    private static (string Root, string Feed) NewFeed(string name)
+    {
+        var root = System.IO.Path.Combine(TestMachine.Root, name);
         var feed = System.IO.Path.Combine(root, "feed");
         Directory.CreateDirectory(feed);
         foreach (var sdk in Directory.GetFiles(TestMachine.Feed, "CapaKit.Sdk.*.nupkg"))
@@ -60,16 +85,10 @@ internal static class KitPackageFeed
         {
             File.WriteAllText(System.IO.Path.Combine(root, file), "<Project />\n");
         }
-        // The SDK marks a Kit package with the CapaKit package type by default.
-        var kit = WriteKit(System.IO.Path.Combine(root, "greeter"), KitId, "");
-        Pack(kit, feed, StableVersion);
-        Pack(kit, feed, PrereleaseVersion);
-        // A package with kit/ inside but not marked as a Kit: the project overrides the package type.
-        Pack(WriteKit(System.IO.Path.Combine(root, "plain"), NotAKitId, "<PackageType>Dependency</PackageType>"), feed, "1.0.0");
-        return feed;
+        return (root, feed);
     }
 
-    private static string WriteKit(string directory, string id, string packageType)
+    private static string WriteKit(string directory, string id, string packageType, string greeting = Greeting)
     {
         var web = System.IO.Path.Combine(directory, "workloads", "web");
         Directory.CreateDirectory(web);
@@ -113,7 +132,7 @@ internal static class KitPackageFeed
             """);
         File.WriteAllText(System.IO.Path.Combine(web, "server.ts"), $$"""
             const bind = process.env.CAPAKIT_RUNNER_MANAGED_INGRESS_BIND ?? "";
-            Bun.serve({ unix: bind.slice("unix:".length), fetch: () => new Response("{{Greeting}}") });
+            Bun.serve({ unix: bind.slice("unix:".length), fetch: () => new Response("{{greeting}}") });
             console.log("greeter listening");
             """);
         return project;

@@ -52,6 +52,8 @@ public sealed class KitPackageSpecTests
         Assert.AreEqual("CapaKit.Sdk/0.1.0", project.Attribute("Sdk")?.Value);
         var references = project.Descendants("PackageReference").Select(r => $"{r.Attribute("Include")?.Value} {r.Attribute("Version")?.Value}").ToList();
         CollectionAssert.AreEqual(new[] { "Payments.Kit 2.1.0", "Auth.Kit [1.0.0, 2.0.0)" }, references);
+        Assert.IsTrue(project.Descendants("PackageReference").All(r => r.Attribute("ExcludeAssets")?.Value == "build;buildTransitive;analyzers"),
+            "an imported Kit package brings no MSBuild logic or analyzers into the build");
         Assert.AreEqual("capakit-package-shop.kit", project.Descendants("UserSecretsId").Single().Value);
     }
 }

@@ -118,6 +118,43 @@ public sealed class KitPackageUpTests
         Assert.IsEmpty(WaitUntilGone(cache));
     }
 
+    [TestMethod]
+    public async Task ARePublishedPackageIsNotWrittenThroughALinkAWorkloadPlantedInItsFolder()
+    {
+        var workspace = KitPackageFeed.NewWorkspace(feedInNuGetConfig: false);
+        var cache = workspace.KitCache(KitPackageFeed.KitId, KitPackageFeed.StableVersion);
+        var spec = $"{KitPackageFeed.KitId}@{KitPackageFeed.StableVersion}";
+        try
+        {
+            var first = workspace.Run("up", spec, "--source", KitPackageFeed.Path, "-d");
+            Assert.AreEqual(0, first.ExitCode, first.ToString());
+            Assert.AreEqual(0, workspace.Run("down", KitPackageFeed.KitId).ExitCode);
+            Assert.IsEmpty(WaitUntilGone(cache));
+
+            // What a workload can do in its own root between two runs: swap a source file for a link to a host file.
+            var hostFile = Path.Combine(workspace.Root, "host-file.txt");
+            File.WriteAllText(hostFile, "belongs to the host\n");
+            var server = Path.Combine(cache, "workloads", "web", "server.ts");
+            File.Delete(server);
+            File.CreateSymbolicLink(server, hostFile);
+
+            // The same version re-published with other content: up copies the package again.
+            Directory.Delete(Path.Combine(workspace.GlobalPackages, KitPackageFeed.KitId.ToLowerInvariant(), KitPackageFeed.StableVersion), recursive: true);
+            var again = workspace.Run("up", spec, "--source", KitPackageFeed.RepublishedPath, "-d");
+            Assert.AreEqual("belongs to the host\n", File.ReadAllText(hostFile), "the package's file was written through the planted link");
+            Assert.AreEqual(0, again.ExitCode, again.ToString());
+            Assert.IsNull(new FileInfo(server).LinkTarget, "the planted link is still there");
+            StringAssert.Contains(File.ReadAllText(server), KitPackageFeed.RepublishedGreeting);
+            StringAssert.Contains(again.StandardError, $"CAPA0535: {server} was a symbolic link");
+            await AssertGreetsAsync(again, KitPackageFeed.RepublishedGreeting);
+        }
+        finally
+        {
+            workspace.Run("down", KitPackageFeed.KitId);
+        }
+        Assert.IsEmpty(WaitUntilGone(cache));
+    }
+
     private static Uri Gateway(Support.ToolResult up)
     {
         var url = Regex.Match(up.All, @"http://127\.0\.0\.1:\d+/");
@@ -125,10 +162,10 @@ public sealed class KitPackageUpTests
         return new Uri(url.Value);
     }
 
-    private static async Task AssertGreetsAsync(Support.ToolResult up)
+    private static async Task AssertGreetsAsync(Support.ToolResult up, string greeting = KitPackageFeed.Greeting)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        Assert.AreEqual(KitPackageFeed.Greeting, await http.GetStringAsync(new Uri(Gateway(up), "/greet")));
+        Assert.AreEqual(greeting, await http.GetStringAsync(new Uri(Gateway(up), "/greet")));
     }
 
     private static List<string> WaitUntilGone(string cache)

@@ -23,7 +23,7 @@ public sealed class KitPackageWorkspaceTests
             var cache = Path.Combine(root, "cache");
             var package = new ResolvedKitPackage("Shop.Kit", NuGetVersion.Parse("1.0.0"), installed, "hash-1", []);
 
-            var project = KitPackageWorkspace.Materialize(package, feeds, cache, "0.1.0");
+            var project = KitPackageWorkspace.Materialize(package, feeds, cache, "0.1.0").ProjectFile;
             Assert.AreEqual(Path.Combine(cache, "Shop.Kit.kitproj"), project);
             Assert.AreEqual("v1\n", File.ReadAllText(Path.Combine(cache, "workloads/api/index.ts")));
             Write(cache, "workloads/api/node_modules/dep/index.js", "installed\n");

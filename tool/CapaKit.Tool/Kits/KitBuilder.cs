@@ -55,6 +55,12 @@ public static class KitBuilder
             {
                 start.ArgumentList.Add(arg);
             }
+            if (Packages.KitPackageCache.Holds(kit.ProjectFile))
+            {
+                // A Kit package's project is ours, not its author's: a Directory.Build.rsp in or above the cache (a planted
+                // one, or a home folder's) must not add switches (loggers, properties, targets) to its build.
+                start.ArgumentList.Add("-noAutoResponse");
+            }
             using var process = Process.Start(start) ?? throw new CapaKitException(ExitCodes.Tool, "Could not start 'dotnet'; install the .NET 10 SDK.");
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);

@@ -25,6 +25,10 @@ public static class KitPackageCache
     public static string Directory(string id, NuGetVersion version) =>
         Path.Combine(Root, id.ToLowerInvariant(), version.ToNormalizedString().ToLowerInvariant());
 
+    /// <summary>Whether <paramref name="projectFile"/> is a project `up &lt;PackageId&gt;` generated (it lives in the cache).</summary>
+    public static bool Holds(string projectFile) =>
+        Path.GetFullPath(projectFile).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
     /// <summary>
     /// The generated project of an already materialized package, without asking any feed (for <c>down</c> and <c>--kit</c>): the
     /// version given, else the one running, else the highest cached; null when the package never ran here.

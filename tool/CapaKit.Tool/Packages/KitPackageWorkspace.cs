@@ -1,29 +1,47 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Xml.Linq;
+using CapaKit.Bundle.Packages;
 using CapaKit.Tool.Secrets;
 
 namespace CapaKit.Tool.Packages;
 
+/// <summary>What <see cref="KitPackageWorkspace.Materialize(ResolvedKitPackage, KitFeeds)"/> made of a package.</summary>
+/// <param name="ProjectFile">The generated <c>&lt;id&gt;.kitproj</c>.</param>
+/// <param name="LeftOut">Files of the package's <c>kit/</c> that are not Kit files (<see cref="KitPackageFiles"/>) and were not copied.</param>
+/// <param name="ReplacedLinks">Paths in the copy where a symlink stood (planted by a workload) and was replaced by the package's file.</param>
+public sealed record MaterializedKitPackage(string ProjectFile, IReadOnlyList<string> LeftOut, IReadOnlyList<string> ReplacedLinks);
+
 /// <summary>
-/// Turns an extracted Kit package into a project `up` can run like any local Kit: the package's <c>kit/</c> copied
+/// Turns an extracted Kit package into a project `up` can run like any local Kit: the package's Kit files copied
 /// into a cache folder, a generated <c>&lt;id&gt;.kitproj</c> on the tool's own CapaKit.Sdk that references the Kit's
-/// imports, and a nuget.config with the feeds the package came from.
+/// imports, and a nuget.config with the feeds the package came from. Nothing of the package can add build logic:
+/// only Kit files are copied (<see cref="KitPackageFiles"/>), the imports are referenced without their build and
+/// analyzer assets, and the build runs without response files (<see cref="Kits.KitBuilder"/>).
 /// </summary>
 public static class KitPackageWorkspace
 {
     /// <summary>Records which package content the copy holds and which files came from it.</summary>
     private const string MarkerFile = ".capakit-package.json";
 
-    public static string Materialize(ResolvedKitPackage package, KitFeeds feeds) =>
+    /// <summary>
+    /// The version of the copy rules. A copy made under older rules is redone even when the package is unchanged, so
+    /// files those rules let through (a package's Directory.Build.rsp, obj/) are deleted.
+    /// </summary>
+    private const int CopyRules = 2;
+
+    /// <summary>A Kit package's references to other Kits bring their Kit files only: no MSBuild logic, no analyzers.</summary>
+    public const string ExcludedAssets = "build;buildTransitive;analyzers";
+
+    public static MaterializedKitPackage Materialize(ResolvedKitPackage package, KitFeeds feeds) =>
         Materialize(package, feeds, KitPackageCache.Directory(package.Id, package.Version), ToolVersion);
 
-    public static string Materialize(ResolvedKitPackage package, KitFeeds feeds, string directory, string sdkVersion)
+    public static MaterializedKitPackage Materialize(ResolvedKitPackage package, KitFeeds feeds, string directory, string sdkVersion)
     {
         Directory.CreateDirectory(directory);
         // Two `up`s of the same package at once must not copy over each other.
         using var _ = FileLock.Acquire(Path.Combine(directory, ".capakit-package.lock"), TimeSpan.FromMinutes(1));
-        CopyKit(package, directory);
+        var (leftOut, replacedLinks) = CopyKit(package, directory);
         var project = Path.Combine(directory, package.Id + ".kitproj");
         WriteIfChanged(project, ProjectXml(package, sdkVersion));
         WriteIfChanged(Path.Combine(directory, "nuget.config"), NuGetConfigXml(feeds, package.UnreadableSources));
@@ -33,7 +51,7 @@ public static class KitPackageWorkspace
         {
             WriteIfChanged(Path.Combine(directory, name), "<Project />\n");
         }
-        return project;
+        return new MaterializedKitPackage(project, leftOut, replacedLinks);
     }
 
     /// <summary>The tool's own version: the generated project builds with the SDK that matches this runtime's bundle format.</summary>
@@ -49,39 +67,48 @@ public static class KitPackageWorkspace
     }
 
     /// <summary>
-    /// Copies <c>kit/</c> only when the package differs from the last copy (a re-run is free), removes files the
-    /// previous package had and this one has not, and leaves everything else (node_modules, bin/, obj/) alone.
+    /// Copies the Kit files of <c>kit/</c> only when the package differs from the last copy (a re-run is free), removes
+    /// files the previous package had and this one has not, and leaves everything else (node_modules, bin/, obj/) alone.
+    /// The workload roots are writable by the Kit's sandboxes, so nothing there is followed (<see cref="LinkSafeTree"/>).
     /// </summary>
-    private static void CopyKit(ResolvedKitPackage package, string directory)
+    private static (List<string> LeftOut, List<string> ReplacedLinks) CopyKit(ResolvedKitPackage package, string directory)
     {
         var markerPath = Path.Combine(directory, MarkerFile);
         var previous = ReadMarker(markerPath);
-        if (previous?.ContentHash == package.ContentHash)
+        if (previous?.ContentHash == package.ContentHash && previous.Rules == CopyRules)
         {
-            return;
+            return ([], []);
         }
-        var files = Directory.EnumerateFiles(package.KitDirectory, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(package.KitDirectory, f))
+        var all = Directory.EnumerateFiles(package.KitDirectory, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(package.KitDirectory, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToList();
-        var now = DateTime.UtcNow;
-        foreach (var relative in files)
+        var files = all.Where(KitPackageFiles.IsKitFile).ToList();
+        var replacedLinks = new List<string>();
+        try
         {
-            var target = Path.Combine(directory, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(package.KitDirectory, relative), target, overwrite: true);
+            // Deletions first: a folder the previous package had may be where this one has a file.
+            foreach (var gone in (previous?.Files ?? []).Except(files, StringComparer.Ordinal))
+            {
+                LinkSafeTree.DeleteFile(directory, gone);
+            }
             // The extracted files carry the package's timestamps, which may be older than the last build here:
             // stamp them now so the Kit is rebuilt from the new content.
-            File.SetLastWriteTimeUtc(target, now);
-        }
-        foreach (var gone in (previous?.Files ?? []).Except(files, StringComparer.Ordinal))
-        {
-            if (File.Exists(Path.Combine(directory, gone)))
+            var now = DateTime.UtcNow;
+            foreach (var relative in files)
             {
-                File.Delete(Path.Combine(directory, gone));
+                if (LinkSafeTree.WriteFile(directory, relative, Path.Combine(package.KitDirectory, relative), now) == LinkSafeWrite.ReplacedLink)
+                {
+                    replacedLinks.Add(Path.Combine(directory, relative));
+                }
             }
         }
-        File.WriteAllText(markerPath, JsonSerializer.Serialize(new PackageMarker(package.ContentHash, files), MarkerJson));
+        catch (IOException e)
+        {
+            throw new CapaKitException(ExitCodes.Tool, $"CAPA0536: Kit package {package.Id} could not be copied to {directory}: {e.Message}");
+        }
+        File.WriteAllText(markerPath, JsonSerializer.Serialize(new PackageMarker(package.ContentHash, files, CopyRules), MarkerJson));
+        return ([.. all.Except(files, StringComparer.Ordinal)], replacedLinks);
     }
 
     private static PackageMarker? ReadMarker(string path)
@@ -98,7 +125,8 @@ public static class KitPackageWorkspace
 
     private static readonly JsonSerializerOptions MarkerJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    private sealed record PackageMarker(string ContentHash, IReadOnlyList<string> Files);
+    /// <param name="Rules">The <see cref="CopyRules"/> the copy was made under (0 in markers written before there were rules).</param>
+    private sealed record PackageMarker(string ContentHash, IReadOnlyList<string> Files, int Rules = 0);
 
     internal static string ProjectXml(ResolvedKitPackage package, string sdkVersion)
     {
@@ -110,7 +138,8 @@ public static class KitPackageWorkspace
         if (package.Imports.Count > 0)
         {
             project.Add(new XElement("ItemGroup", package.Imports.Select(i =>
-                new XElement("PackageReference", new XAttribute("Include", i.Id), new XAttribute("Version", i.Range.ToShortString())))));
+                new XElement("PackageReference", new XAttribute("Include", i.Id), new XAttribute("Version", i.Range.ToShortString()),
+                    new XAttribute("ExcludeAssets", ExcludedAssets)))));
         }
         return project + "\n";
     }
