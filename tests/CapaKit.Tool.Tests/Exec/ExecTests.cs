@@ -113,16 +113,25 @@ public sealed class ExecTests
             .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
         Assert.DoesNotContain("host-secret-value", result.StandardOutput);
         CollectionAssert.AreEquivalent(
-            new[] { "APP_TITLE", "BUN_INSTALL_CACHE_DIR", "CAPAKIT_MOUNTS_JSON", "CAPAKIT_RUNNER_HOST_BACKEND", "CAPAKIT_WORKLOAD_MID", "HOME", "LANG", "PATH", "PWD", "TMPDIR", "container" },
+            new[]
+            {
+                "APP_TITLE", "BUN_INSTALL_CACHE_DIR", "CAPAKIT_MOUNTS_JSON", "CAPAKIT_MOUNT_DATA", "CAPAKIT_MOUNT_DOCS", "CAPAKIT_RUNNER_HOST_BACKEND",
+                "CAPAKIT_WORKLOAD_HOST_BACKEND", "CAPAKIT_WORKLOAD_KEY", "CAPAKIT_WORKLOAD_MID", "HOME", "LANG", "PATH", "PWD", "TMPDIR", "container",
+            },
             env.Keys.ToArray(), string.Join(", ", env.Keys));
         Assert.AreEqual("Hello there", env["APP_TITLE"]);
         Assert.AreEqual("app", env["CAPAKIT_WORKLOAD_MID"]);
+        Assert.AreEqual("app", env["CAPAKIT_WORKLOAD_KEY"]);
+        Assert.AreEqual(data, env["CAPAKIT_MOUNT_DATA"]);
+        Assert.AreEqual(docs, env["CAPAKIT_MOUNT_DOCS"]);
         Assert.AreEqual("linux_sandbox", env["CAPAKIT_RUNNER_HOST_BACKEND"]);
         Assert.AreEqual("capakit", env["container"], "workloads must know their parent pid is the namespace's init");
         StringAssert.StartsWith(env["HOME"], kit.WorkloadRoot("app"));
         using var mounts = JsonDocument.Parse(env["CAPAKIT_MOUNTS_JSON"]);
         Assert.AreEqual(data, mounts.RootElement.GetProperty("data").GetProperty("path").GetString());
         Assert.AreEqual("read_only", mounts.RootElement.GetProperty("docs").GetProperty("access").GetString());
+        Assert.AreEqual("docs", mounts.RootElement.GetProperty("docs").GetProperty("key").GetString(), "both SDK eras' field names");
+        Assert.AreEqual("docs", mounts.RootElement.GetProperty("docs").GetProperty("mid").GetString());
     }
 
     [TestMethod]

@@ -47,7 +47,13 @@ public sealed class RuntimeTrustTests
             ["plant.sh"] = PlantScript,
             ["plan.txt"] = "true\n",
             // Stays up until stopped; no endpoints, so it is ready once running.
-            ["index.ts"] = "console.log('app up'); setInterval(() => {}, 1 << 30);\n",
+            ["index.ts"] = """
+                // Runs start-plan.txt (when the test wrote one) once it is up, then stays up until stopped.
+                import { existsSync, readFileSync } from "node:fs";
+                if (existsSync("start-plan.txt")) Bun.spawnSync(["/bin/sh", "-c", readFileSync("start-plan.txt", "utf8")]);
+                console.log("app up");
+                setInterval(() => {}, 1 << 30);
+                """,
         },
     }, who);
 
@@ -93,6 +99,62 @@ public sealed class RuntimeTrustTests
         var down = ToolProcess.Run(who, kit.Directory, ["down"]);
         Assert.AreEqual(0, down.ExitCode, down.ToString());
         return up;
+    }
+
+    // Guard: the supervisor empties each workload's socket folder before it binds the bridge there (KitSupervisor). A
+    // workload of a run whose supervisor was killed left br.sock as a link to a host socket; the next `up` checked
+    // whether that "stale socket" was live by connecting to it.
+    [TestMethod]
+    public void ALinkLeftAtTheBridgeSocketByAKilledRunIsNotFollowed()
+    {
+        lock (KitLocks[RunAs.Root])
+        {
+            var kit = Kits[RunAs.Root].Value;
+            var root = kit.WorkloadRoot("app");
+            var hostSocket = Path.Combine(HostFolder(RunAs.Root), "host.sock");
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(hostSocket));
+            listener.Listen();
+            var connections = 0;
+            _ = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    using var accepted = await listener.AcceptAsync();
+                    Interlocked.Increment(ref connections);
+                }
+            });
+            File.WriteAllText(Path.Combine(root, "start-plan.txt"), $"b=${{CAPAKIT_WORKLOAD_BRIDGE_BIND#unix:}}; rm -f \"$b\"; ln -s '{hostSocket}' \"$b\"\n");
+            var bridge = Runtime.RuntimeKits.Instance(kit).BridgeSocket(0);
+            try
+            {
+                var up = ToolProcess.Run(RunAs.Root, kit.Directory, ["up", "-d"], timeout: TimeSpan.FromSeconds(90));
+                Assert.AreEqual(0, up.ExitCode, up.ToString());
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (new FileInfo(bridge).LinkTarget is null && DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(50); // polling a condition the sandbox sets, with a deadline
+                }
+                Assert.IsNotNull(new FileInfo(bridge).LinkTarget, "the workload planted its link");
+                var state = Tool.Runtime.InstanceState.Read(Runtime.RuntimeKits.Instance(kit).StateFile)!;
+                Tool.Sandbox.Linux.Native.Kill(state.SupervisorPid, Tool.Sandbox.Linux.Native.SIGKILL);
+                deadline = DateTime.UtcNow.AddSeconds(30);
+                while (Tool.Runtime.InstanceState.ProcessAlive(state.SupervisorPid) && DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(50);
+                }
+                File.Delete(Path.Combine(root, "start-plan.txt"));
+
+                var again = ToolProcess.Run(RunAs.Root, kit.Directory, ["up", "-d"], timeout: TimeSpan.FromSeconds(90));
+                Assert.AreEqual(0, again.ExitCode, again.ToString());
+                Assert.AreEqual(0, Volatile.Read(ref connections), "the next up connected to the host socket the link names");
+            }
+            finally
+            {
+                File.Delete(Path.Combine(root, "start-plan.txt"));
+                ToolProcess.Run(RunAs.Root, kit.Directory, ["down"]);
+            }
+        }
     }
 
     // Guard: the prepare marker lives in the per-user cache, never in the workload root (PrepareCache). The reported

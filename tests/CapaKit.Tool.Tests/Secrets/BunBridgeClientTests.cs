@@ -90,8 +90,9 @@ public sealed class BunBridgeClientTests
         {
             ["HOME"] = folder.Path,
             ["TMPDIR"] = folder.Path,
-            ["CAPAKIT_RUNNER_BRIDGE_BIND"] = "unix:" + bridge.SocketPath,
-            ["CAPAKIT_WORKLOAD_MID"] = "api",
+            // The names the runtime sets for the samples' contract helper (today's, both SDK eras).
+            ["CAPAKIT_WORKLOAD_BRIDGE_BIND"] = "unix:" + bridge.SocketPath,
+            ["CAPAKIT_WORKLOAD_KEY"] = "api",
         }, folder.Path, timeout: TimeSpan.FromMinutes(2)));
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         return (JsonDocument.Parse(result.StandardOutput).RootElement, bridge, log);

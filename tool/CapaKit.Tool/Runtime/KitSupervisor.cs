@@ -113,6 +113,12 @@ public sealed class KitSupervisor : IAsyncDisposable
         {
             var workload = bundle.Workloads[name];
             var socketDirectory = _paths.SocketDirectory(_index[name]);
+            // The folder was the sandbox's to write in an earlier run (one whose supervisor was killed may have left links
+            // there, e.g. at br.sock): start from an empty one. Deleting removes links, never what they point to.
+            if (Directory.Exists(socketDirectory))
+            {
+                Directory.Delete(socketDirectory, recursive: true);
+            }
             Directory.CreateDirectory(socketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var bridge = await SecretsBridge.StartAsync(_paths.BridgeSocket(_index[name]), name, SecretGrants.For(bundle, name), secrets,
                 _loggers.CreateLogger("capakit.secrets"), ct);

@@ -19,7 +19,7 @@ public sealed class SeatbeltLauncher(string sandboxExecPath = "/usr/bin/sandbox-
         WorkloadEnvironment.CheckMounts(run);
         var root = Canonical(run.WorkloadRoot);
         var home = Path.Combine(root, ".capakit", "home");
-        SandboxWrittenFiles.CreateDirectoryBeneath(root, ".capakit/home");
+        SandboxWrittenFiles.CreateDirectoryBeneath(run.WorkloadRoot, ".capakit/home");
         Directory.CreateDirectory(temporaryDirectory);
 
         var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal)
