@@ -95,6 +95,7 @@ public sealed partial class McpHttpServerTests
         foreach (var authorization in new string?[] { null, "Bearer wrong-token", "Bearer " + server.Token + "x", "Basic " + server.Token, server.Token })
         {
             using var response = await PostAsync(url, authorization, call, ct);
+            Assert.IsFalse(File.Exists(marker), $"a tool ran for a request with Authorization: {authorization}");
             Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode, $"Authorization: {authorization}");
             StringAssert.Contains(await response.Content.ReadAsStringAsync(ct), "CAPA0530");
             Assert.IsTrue(response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"));
@@ -135,6 +136,7 @@ public sealed partial class McpHttpServerTests
             foreach (var kitPath in new[] { outside, "link", "link/marker.kitproj", "../" + Path.GetFileName(outside) })
             {
                 var result = await client.CallToolAsync("kits_list", new Dictionary<string, object?> { ["kitPath"] = kitPath }, cancellationToken: ct);
+                Assert.IsFalse(File.Exists(marker), $"kitPath {kitPath}: a Kit outside the server's folder was built");
                 Assert.IsTrue(result.IsError ?? false, kitPath);
                 StringAssert.Contains(Text(result), $"CAPA0531: kitPath '{kitPath}' is ", kitPath);
                 StringAssert.Contains(Text(result), $"--allow-path {outside}", kitPath);
