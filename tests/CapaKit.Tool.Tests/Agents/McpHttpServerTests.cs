@@ -250,6 +250,23 @@ public sealed partial class McpHttpServerTests
         Assert.AreEqual(0, await server.StopAsync(TimeSpan.FromSeconds(30), ct), server.Stderr);
     }
 
+    [TestMethod]
+    public void HttpOnlyOptionsWithoutHttpAndAMissingAllowPathAreOneSentenceAndExitCode2()
+    {
+        var folder = NewFolder("mcp-options");
+        var environment = new Dictionary<string, string> { ["XDG_STATE_HOME"] = NewStateHome() };
+        foreach (var option in new[] { "--new-token", "--allow-path" })
+        {
+            var args = option == "--allow-path" ? new[] { "mcp", option, folder } : ["mcp", option];
+            var result = ToolProcess.Run(RunAs.Root, folder, args, environment);
+            Assert.AreEqual(2, result.ExitCode, result.ToString());
+            StringAssert.Contains(result.StandardError, $"CAPA0533: {option} only applies to the HTTP server");
+        }
+        var missing = ToolProcess.Run(RunAs.Root, folder, ["mcp", "--http", "--allow-path", Path.Combine(folder, "nowhere")], environment);
+        Assert.AreEqual(2, missing.ExitCode, missing.ToString());
+        StringAssert.Contains(missing.StandardError, "CAPA0533: --allow-path");
+    }
+
     private static string NewFolder(string prefix) =>
         Directory.CreateDirectory(Path.Combine(TestMachine.Root, $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
 

@@ -52,9 +52,16 @@ internal static partial class HostFiles
         if (OperatingSystem.IsLinux())
         {
             const int typeMask = 0xF000;
-            return Sandbox.SandboxWrittenFiles.LinkStatus(path) is { } s
-                ? new HostFileStatus((s.Mode & typeMask) == 0xA000, (s.Mode & typeMask) == 0x4000, (UnixFileMode)(s.Mode & 0xFFF), s.Uid)
-                : null;
+            try
+            {
+                return Sandbox.SandboxWrittenFiles.LinkStatus(path) is { } s
+                    ? new HostFileStatus((s.Mode & typeMask) == 0xA000, (s.Mode & typeMask) == 0x4000, (UnixFileMode)(s.Mode & 0xFFF), s.Uid)
+                    : null;
+            }
+            catch (IOException)
+            {
+                return null; // a file where a folder is named (ENOTDIR), a folder we may not search: nothing there for us
+            }
         }
         // Elsewhere (macOS): the same without the owner, which .NET does not report.
         var info = new FileInfo(path);
