@@ -6,9 +6,17 @@ namespace CapaKit.Tool.Agents;
 /// <summary>One agent's MCP client configuration file, relative to the project root.</summary>
 public sealed record AgentConfigFile(string Agent, string RelativePath, string Description);
 
+/// <summary>Where an agent reaches `dotnet capakit mcp --http`, and the header that lets it in.</summary>
+public sealed record McpHttpEndpoint(Uri Url, string Token)
+{
+    public string AuthorizationHeader => "Bearer " + Token;
+}
+
 /// <summary>
 /// Writes the `capakit` MCP server into the agents' project configuration files, merging into what is there:
-/// other servers and settings stay, only the `capakit` entry is added or replaced.
+/// other servers and settings stay, only the `capakit` entry is added or replaced. For the HTTP transport each entry
+/// carries the URL and an <c>Authorization</c> header; all four formats take headers (Claude Code's and Cursor's
+/// <c>headers</c>, VS Code's <c>headers</c>, Codex's <c>http_headers</c>). A file holding the token is made 0600.
 /// </summary>
 public static class AgentConfigWriter
 {
@@ -24,8 +32,11 @@ public static class AgentConfigWriter
 
     public static IReadOnlyList<string> Agents => [.. Files.Select(f => f.Agent)];
 
-    /// <summary>Writes the configuration of each of <paramref name="agents"/> (all when empty); returns the files written.</summary>
-    public static List<AgentConfigFile> Write(string projectRoot, IReadOnlyCollection<string> agents)
+    /// <summary>
+    /// Writes the configuration of each of <paramref name="agents"/> (all when empty): the stdio server, or the HTTP one at
+    /// <paramref name="http"/>. Returns the files written.
+    /// </summary>
+    public static List<AgentConfigFile> Write(string projectRoot, IReadOnlyCollection<string> agents, McpHttpEndpoint? http = null)
     {
         var written = new List<AgentConfigFile>();
         foreach (var file in Files.Where(f => agents.Count == 0 || agents.Contains(f.Agent)))
@@ -35,17 +46,43 @@ public static class AgentConfigWriter
             var existing = File.Exists(path) ? File.ReadAllText(path) : null;
             var text = file.Agent switch
             {
-                "codex" => MergeToml(existing),
-                "vscode" => MergeJson(existing, path, "servers", new JsonObject { ["type"] = "stdio", ["command"] = "dotnet", ["args"] = Args() }),
-                _ => MergeJson(existing, path, "mcpServers", new JsonObject { ["command"] = "dotnet", ["args"] = Args() }),
+                "codex" => MergeToml(existing, http is null ? StdioToml() : HttpToml(http)),
+                "vscode" => MergeJson(existing, path, "servers", http is null
+                    ? new JsonObject { ["type"] = "stdio", ["command"] = "dotnet", ["args"] = Args() }
+                    : new JsonObject { ["type"] = "http", ["url"] = http.Url.ToString(), ["headers"] = Headers(http) }),
+                "claude" => MergeJson(existing, path, "mcpServers", http is null
+                    ? new JsonObject { ["command"] = "dotnet", ["args"] = Args() }
+                    : new JsonObject { ["type"] = "http", ["url"] = http.Url.ToString(), ["headers"] = Headers(http) }),
+                // Cursor tells a URL server from a command one by the url key.
+                _ => MergeJson(existing, path, "mcpServers", http is null
+                    ? new JsonObject { ["command"] = "dotnet", ["args"] = Args() }
+                    : new JsonObject { ["url"] = http.Url.ToString(), ["headers"] = Headers(http) }),
             };
+            if (http is not null)
+            {
+                // The token lets whoever reads it run builds on this machine: the file is its owner's alone.
+                using (File.Open(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = SecretFileMode }))
+                {
+                }
+                File.SetUnixFileMode(path, SecretFileMode);
+            }
             File.WriteAllText(path, text);
             written.Add(file);
         }
         return written;
     }
 
+    private const UnixFileMode SecretFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private static JsonArray Args() => ["capakit", "mcp"];
+
+    private static JsonObject Headers(McpHttpEndpoint http) => new() { ["Authorization"] = http.AuthorizationHeader };
+
+    private static string[] StdioToml() => ["command = \"dotnet\"", "args = [\"capakit\", \"mcp\"]"];
+
+    // The token and the URL hold no character a TOML basic string would need escaped (base64url, a loopback URL).
+    private static string[] HttpToml(McpHttpEndpoint http) =>
+        [$"url = \"{http.Url}\"", $"http_headers = {{ \"Authorization\" = \"{http.AuthorizationHeader}\" }}"];
 
     private static string MergeJson(string? existing, string path, string section, JsonObject server)
     {
@@ -74,10 +111,10 @@ public static class AgentConfigWriter
     }
 
     /// <summary>Replaces the [mcp_servers.capakit] table (up to the next table header) or appends it; every other line stays.</summary>
-    private static string MergeToml(string? existing)
+    private static string MergeToml(string? existing, string[] keys)
     {
         const string header = "[mcp_servers.capakit]";
-        var table = new[] { header, "command = \"dotnet\"", "args = [\"capakit\", \"mcp\"]" };
+        string[] table = [header, .. keys];
         var lines = (existing ?? "").Replace("\r\n", "\n").Split('\n').ToList();
         if (lines.Count > 0 && lines[^1].Length == 0)
         {

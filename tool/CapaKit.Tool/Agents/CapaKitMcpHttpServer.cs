@@ -17,9 +17,17 @@ using ModelContextProtocol.Protocol;
 
 namespace CapaKit.Tool.Agents;
 
+/// <summary>How `mcp --http` was started.</summary>
+/// <param name="Port">0: any free port.</param>
+/// <param name="AllowPaths">Folders besides the server's own that tool calls may name as kitPath or mount (<c>--allow-path</c>).</param>
+/// <param name="NewToken">Replace the folder's token (<c>--new-token</c>).</param>
+public sealed record McpHttpServerOptions(int Port, IReadOnlyList<string> AllowPaths, bool NewToken);
+
 /// <summary>
 /// <c>dotnet capakit mcp --http</c>: the same tools as the stdio server, over MCP streamable HTTP on 127.0.0.1, for
-/// agents that connect to a URL rather than start a process. Serves until SIGINT or SIGTERM.
+/// agents that connect to a URL rather than start a process. Unlike stdio, any local process can reach the port: every
+/// request needs the server's token (<see cref="McpBearerCheck"/>), and tool calls stay within the folders of its
+/// <see cref="KitPathScope"/>. Serves until SIGINT or SIGTERM.
 /// </summary>
 public static class CapaKitMcpHttpServer
 {
@@ -28,8 +36,9 @@ public static class CapaKitMcpHttpServer
     /// <summary>How long open calls (an exec, a test run) get to finish once the server is told to stop.</summary>
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(int port, ConsoleOutput output, CancellationToken ct)
+    public static async Task<int> RunAsync(McpHttpServerOptions options, ConsoleOutput output, CancellationToken ct)
     {
+        var port = options.Port;
         if (port is < 0 or > IPEndPoint.MaxPort)
         {
             throw new CapaKitException(ExitCodes.Usage, $"Port {port} is not a TCP port; give one between 1 and {IPEndPoint.MaxPort} (or 0 for any free port).");
@@ -38,7 +47,11 @@ public static class CapaKitMcpHttpServer
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
-        await using var app = Build(port);
+        var folder = Environment.CurrentDirectory;
+        var scope = KitPathScope.Within(folder, options.AllowPaths);
+        var token = new McpTokenStore().GetOrCreate(folder, options.NewToken);
+
+        await using var app = Build(port, token.Value, scope);
         try
         {
             await app.StartAsync(stop.Token);
@@ -48,12 +61,24 @@ public static class CapaKitMcpHttpServer
             throw new CapaKitException(ExitCodes.Usage, $"Port {port} on 127.0.0.1 is already in use; stop what holds it or pick another with --port.");
         }
         var url = new Uri($"http://127.0.0.1:{BoundPort(app)}{Path}");
-        // stderr for people (and for agents that watch it); stdout stays free for --format json.
+        // stderr for people (and for agents that watch it); stdout stays free for --format json. The token is shown
+        // only when it is made; after that it lives in its file and in the agents' configurations.
+        if (token.IsNew)
+        {
+            Console.Error.WriteLine($"New token for this folder (send it as Authorization: Bearer <token>): {token.Value}");
+        }
+        Console.Error.WriteLine($"Token file: {token.FilePath} (dotnet capakit agent init --http --port {url.Port} writes it into the agents' configurations)");
+        Console.Error.WriteLine($"Kits and mounts: under {string.Join(", ", scope.Roots!)} (widen with --allow-path <dir>)");
         Console.Error.WriteLine($"CapaKit MCP server (streamable HTTP) listening on {url}");
         Console.Error.WriteLine("Press Ctrl-C to stop.");
         if (output.Json)
         {
-            output.WriteJson(new JsonObject { ["url"] = url.ToString() });
+            var json = new JsonObject { ["url"] = url.ToString(), ["tokenFile"] = token.FilePath };
+            if (token.IsNew)
+            {
+                json["token"] = token.Value;
+            }
+            output.WriteJson(json);
         }
         Console.Error.Flush();
         Console.Out.Flush();
@@ -78,7 +103,7 @@ public static class CapaKitMcpHttpServer
         return ExitCodes.Ok;
     }
 
-    private static WebApplication Build(int port)
+    private static WebApplication Build(int port, string token, KitPathScope scope)
     {
         // The empty builder reads no appsettings, environment variables or command line: nothing in the
         // current folder can widen what the server binds.
@@ -101,10 +126,12 @@ public static class CapaKitMcpHttpServer
             // Stateless: every call stands alone (the tools keep no session state), so a restarted server
             // or a reconnecting agent never meets an unknown session.
             .WithHttpTransport(http => http.Stateless = true)
-            .WithTools(CapaKitMcpServer.Tools());
+            .WithTools(CapaKitMcpServer.Tools(scope));
 
         var app = builder.Build();
         app.Use(Gateway.LoopbackOnly.Filter);
+        // Before routing, so every request (any method, any path) is checked before anything else looks at it.
+        app.Use(new McpBearerCheck(token).Filter);
         app.MapMcp(Path);
         return app;
     }

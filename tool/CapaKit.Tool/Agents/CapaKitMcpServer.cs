@@ -12,10 +12,14 @@ public static class CapaKitMcpServer
         "CapaKit runs every command of a Kit's workloads in a single-use sandbox. Run installs, builds and tests of a workload " +
         "with the exec tool (phase prepare for installs), never directly on the host. Start with kits_list to learn the workloads.";
 
-    public static IEnumerable<McpServerTool> Tools() =>
-        typeof(CapaKitTools).GetMethods(BindingFlags.Public | BindingFlags.Static)
+    /// <summary>The tools, resolving every kitPath and mount through <paramref name="scope"/>.</summary>
+    public static IEnumerable<McpServerTool> Tools(KitPathScope scope)
+    {
+        var tools = new CapaKitTools(scope);
+        return typeof(CapaKitTools).GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is not null)
-            .Select(m => McpServerTool.Create(m, target: null));
+            .Select(m => McpServerTool.Create(m, tools));
+    }
 
     public static async Task<int> RunAsync(CancellationToken ct)
     {
@@ -29,7 +33,9 @@ public static class CapaKitMcpServer
             ServerInstructions = Instructions,
             ToolCollection = [],
         };
-        foreach (var tool in Tools())
+        // Not scoped: only the agent that started this server can reach its stdin, and that agent already acts as the
+        // user (it may name Kits and folders anywhere, as the command line may); see KitPathScope.
+        foreach (var tool in Tools(KitPathScope.Unrestricted))
         {
             options.ToolCollection.Add(tool);
         }
