@@ -55,10 +55,10 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
         // bwrap's /dev is a tmpfs without a size cap: /dev/shm gets the /tmp cap, the rest of /dev is read-only.
         bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
         bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/tmp"]);
-        foreach (var path in spec.ReadOnlySystemPaths)
-        {
-            bwrap.AddRange(["--ro-bind-try", path, path]);
-        }
+        bwrap.AddRange(SystemPathBinds.Arguments(spec.ReadOnlySystemPaths, SystemPathBinds.IsCertificateFolder, SystemPathBinds.NeverBound));
+        // After the system paths, so a bundle built before this list changed cannot put the host's files back on top.
+        var users = SandboxUserDatabase.Write(run.RuntimeDirectory, spec.Environment.GetValueOrDefault("HOME", "/"));
+        bwrap.AddRange(["--ro-bind", users.Passwd, "/etc/passwd", "--ro-bind", users.Group, "/etc/group"]);
         var bunDirectory = Path.GetDirectoryName(run.BunExecutable)!;
         bwrap.AddRange(["--ro-bind", bunDirectory, bunDirectory]);
         bwrap.AddRange(["--bind", spec.Root, spec.Root]);
