@@ -71,7 +71,10 @@ public sealed record SeccompArgCondition
 {
     /// <summary>Argument index, 0-based.</summary>
     public int Arg { get; init; }
-    /// <summary><c>eq</c>, <c>ne</c>, or <c>masked_eq</c> (with <see cref="Mask"/>).</summary>
+    /// <summary>
+    /// <c>eq</c>, <c>ne</c>, <c>ge</c>, <c>lt</c> (unsigned, on the full 64-bit argument), or <c>masked_eq</c>
+    /// (<c>arg &amp; Mask == Value</c>). A rule compares an argument at most once: an open-ended range is one ge or lt, a bounded one several masked_eq rules.
+    /// </summary>
     public required string Op { get; init; }
     public ulong Value { get; init; }
     public ulong Mask { get; init; }

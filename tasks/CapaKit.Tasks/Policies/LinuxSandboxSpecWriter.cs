@@ -12,14 +12,15 @@ public static class LinuxSandboxSpecWriter
     private const long MiB = 1024L * 1024;
     private const long GiB = 1024 * MiB;
 
-    /// <summary>What any dynamically linked tool needs: libraries, the loader's cache, certificates, time zone, uid names.</summary>
+    /// <summary>
+    /// What any dynamically linked tool needs: libraries, the loader's cache, CA certificates, time zone. Of /etc only
+    /// that: never /etc/ssl/private, and the runtime writes /etc/passwd and /etc/group naming the sandbox user alone
+    /// (the host's list every account). The runtime also binds what links in these /etc paths point to.
+    /// </summary>
     private static readonly string[] SystemPaths =
     [
         "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/usr",
-        "/etc/alternatives", "/etc/ca-certificates", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-        "/etc/localtime", "/etc/ssl",
-        // Minimal user database: tools that look up the current uid (whoami, git, npm) fail without it.
-        "/etc/group", "/etc/passwd",
+        "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/ssl/certs",
     ];
 
     /// <summary>Resolver configuration, bound only when the phase has network: without network it only tells about the host.</summary>

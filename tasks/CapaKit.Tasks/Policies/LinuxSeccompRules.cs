@@ -12,13 +12,25 @@ public static class LinuxSeccompRules
 {
     public const int Eperm = 1;
     public const int Enosys = 38;
+    public const int Eprotonosupport = 93;
+    public const int Esocktnosupport = 94;
+    public const int Eafnosupport = 97;
 
     public const ulong AfUnix = 1;
+    public const ulong AfInet = 2;
+    public const ulong AfInet6 = 10;
+    public const ulong AfNetlink = 16;
     public const ulong AfPacket = 17;
     public const ulong AfVsock = 40;
+    public const ulong NetlinkRoute = 0;
     public const ulong SockTypeMask = 0xf;
+    public const ulong SockStream = 1;
+    public const ulong SockDgram = 2;
     public const ulong SockRaw = 3;
     public const ulong SockPacket = 10;
+    public const ulong IpprotoDefault = 0;
+    public const ulong IpprotoTcp = 6;
+    public const ulong IpprotoUdp = 17;
     public const ulong FileTypeMask = 0xF000; // S_IFMT, 0o170000
     public const ulong CharacterDevice = 0x2000; // S_IFCHR, 0o020000
     public const ulong BlockDevice = 0x6000; // S_IFBLK, 0o060000
@@ -108,11 +120,82 @@ public static class LinuxSeccompRules
             yield return Deny("socket", "no network: only AF_UNIX sockets (the runtime's ingress, bridge and peer sockets)", Ne(0, AfUnix));
             yield break;
         }
-        // With network, AF_INET/AF_INET6 stay open and so does AF_NETLINK (getifaddrs and DNS address selection use it).
-        yield return Deny("socket", "AF_PACKET reads and forges link-layer frames", MaskedEq(0, Low32, AfPacket));
-        yield return Deny("socket", "AF_VSOCK reaches the hypervisor host and other VMs", MaskedEq(0, Low32, AfVsock));
-        yield return Deny("socket", "SOCK_RAW forges IP packets (raw ICMP and the like)", MaskedEq(1, SockTypeMask, SockRaw));
-        yield return Deny("socket", "SOCK_PACKET is the obsolete link-layer socket", MaskedEq(1, SockTypeMask, SockPacket));
+        // With network, an allow list: every other family (packet, vsock, alg, key, tipc, rds, can, bluetooth, xdp, …)
+        // is kernel code a web workload never needs, and asking for one can autoload its module. Each errno is the one
+        // the kernel gives for what it lacks, so libraries fall back, and it tells the filter's answer from the kernel's.
+        foreach (var family in OutsideOf(0, Low32, [AfUnix, AfInet, AfInet6, AfNetlink]))
+        {
+            yield return Deny("socket", $"with network only AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; this rule: family {family.Describe}", Eafnosupport, family.Condition);
+        }
+        yield return Deny("socket", "AF_NETLINK other than NETLINK_ROUTE (uevents, audit, sock_diag, netfilter); NETLINK_ROUTE is what os.networkInterfaces() reads",
+            Eprotonosupport, MaskedEq(0, Low32, AfNetlink), Ne(2, NetlinkRoute));
+        foreach (var inet in new[] { AfInet, AfInet6 })
+        {
+            var name = inet == AfInet ? "AF_INET" : "AF_INET6";
+            // Types other than stream and datagram: raw packets, SOCK_PACKET (AF_INET's alias of AF_PACKET), SCTP's
+            // SOCK_SEQPACKET, DCCP's SOCK_DCCP. The flags above the type's four bits (cloexec, nonblock) do not count.
+            foreach (var type in OutsideOf(1, SockTypeMask, [SockStream, SockDgram], openEnded: false))
+            {
+                yield return Deny("socket", $"{name} sockets other than SOCK_STREAM and SOCK_DGRAM (raw, packet, SCTP, DCCP); this rule: type {type.Describe}",
+                    Esocktnosupport, MaskedEq(0, Low32, inet), type.Condition);
+            }
+            // Protocols other than TCP and UDP (0 is the type's default): SCTP, DCCP, L2TP, UDP-Lite, MPTCP, SMC, ICMP echo.
+            foreach (var protocol in OutsideOf(2, Low32, [IpprotoDefault, IpprotoTcp, IpprotoUdp]))
+            {
+                yield return Deny("socket", $"{name} protocols other than TCP and UDP (SCTP, DCCP, L2TP, UDP-Lite, MPTCP, ICMP); this rule: protocol {protocol.Describe}",
+                    Eprotonosupport, MaskedEq(0, Low32, inet), protocol.Condition);
+            }
+        }
+    }
+
+    /// <summary>One block of values outside an allow list, as a single comparison, with how it reads.</summary>
+    private readonly record struct ValueBlock(SeccompArgCondition Condition, string Describe);
+
+    /// <summary>
+    /// The values of an argument outside <paramref name="allowed"/>, as comparisons a deny rule each (libseccomp compares
+    /// an argument once per rule, so a set cannot be one rule): the gaps below the largest allowed value split into aligned
+    /// power-of-two blocks, each a masked_eq; above it one unsigned ge on the full 64 bits (open-ended), which also denies
+    /// any value with high bits set, or the rest of the masked range as more blocks.
+    /// </summary>
+    private static IEnumerable<ValueBlock> OutsideOf(int arg, ulong mask, ulong[] allowed, bool openEnded = true)
+    {
+        var start = 0UL;
+        foreach (var value in allowed.Order())
+        {
+            foreach (var block in Blocks(arg, mask, start, value))
+            {
+                yield return block;
+            }
+            start = value + 1;
+        }
+        if (openEnded)
+        {
+            yield return new(new SeccompArgCondition { Arg = arg, Op = "ge", Value = start }, $">= {start}");
+            yield break;
+        }
+        foreach (var block in Blocks(arg, mask, start, mask + 1))
+        {
+            yield return block;
+        }
+    }
+
+    private static IEnumerable<ValueBlock> Blocks(int arg, ulong mask, ulong from, ulong to) =>
+        AlignedBlocks(from, to).Select(b => new ValueBlock(
+            MaskedEq(arg, mask & ~(b.Size - 1), b.Start), b.Size == 1 ? $"{b.Start}" : $"{b.Start}..{b.Start + b.Size - 1}"));
+
+    /// <summary>[from, to) as the largest aligned power-of-two blocks, in order.</summary>
+    private static IEnumerable<(ulong Start, ulong Size)> AlignedBlocks(ulong from, ulong to)
+    {
+        while (from < to)
+        {
+            var size = from == 0 ? 1UL << 62 : from & (~from + 1); // the largest power of two that aligns with from
+            while (from + size > to)
+            {
+                size >>= 1;
+            }
+            yield return (from, size);
+            from += size;
+        }
     }
 
     /// <summary>
@@ -137,6 +220,9 @@ public static class LinuxSeccompRules
 
     private static SeccompRule Deny(string syscall, string reason, params SeccompArgCondition[] when) =>
         new() { Syscall = syscall, Reason = reason, When = [.. when] };
+
+    private static SeccompRule Deny(string syscall, string reason, int errno, params SeccompArgCondition[] when) =>
+        new() { Syscall = syscall, Reason = reason, Errno = errno, When = [.. when] };
 
     private static SeccompArgCondition MaskedEq(int arg, ulong mask, ulong value) => new() { Arg = arg, Op = "masked_eq", Mask = mask, Value = value };
 

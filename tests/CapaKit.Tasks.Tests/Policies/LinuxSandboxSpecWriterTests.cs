@@ -194,23 +194,66 @@ public sealed class LinuxSandboxSpecWriterTests
         }
     }
 
+    public static IEnumerable<object[]> NetworkPhases() => [[NetworkAccess.Registry], [NetworkAccess.Full]];
+
     [TestMethod]
-    [DataRow(NetworkAccess.Registry)]
-    [DataRow(NetworkAccess.Full)]
-    public void WithNetworkIpSocketsStayButPacketVsockAndRawDoNot(string network)
+    [DynamicData(nameof(NetworkPhases))]
+    public void WithNetworkOnlyUnixInetInet6AndNetlinkFamiliesOpen(string network)
     {
         var policy = Seccomp(network);
-        const ulong inet = 2, inet6 = 10, netlink = 16, stream = 1, dgram = 2, cloexec = 0x80000, nonblock = 0x800;
-        Assert.IsFalse(SeccompFilter.Denies(policy, "socket", inet, stream | cloexec, 6));
-        Assert.IsFalse(SeccompFilter.Denies(policy, "socket", inet6, dgram | nonblock, 17));
-        Assert.IsFalse(SeccompFilter.Denies(policy, "socket", netlink, dgram, 0), "netlink for getifaddrs and address selection");
-        Assert.IsFalse(SeccompFilter.Denies(policy, "socket", AfUnix, stream, 0));
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", AfPacket, dgram, 0));
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", 0x1_0000_0000 | AfPacket, dgram, 0), "high bits do not hide the domain");
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", AfVsock, stream, 0));
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", inet, SockRaw, 1), "raw ICMP");
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", inet6, SockRaw | cloexec | nonblock, 58), "flags do not hide SOCK_RAW");
-        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", inet, SockPacket, 0));
+        const ulong stream = 1, cloexec = 0x80000;
+        var families = Enumerable.Range(0, 70).Select(f => (ulong)f)
+            .Concat<ulong>([0x7fffffff, 0xffffffff, 0x1_0000_0001, 0x1_0000_0002, 0xffff_ffff_ffff_fffe]);
+        foreach (var family in families)
+        {
+            var allowed = family is AfUnix or AfInet or AfInet6 or AfNetlink;
+            Assert.AreEqual(allowed ? null : Eafnosupport, SeccompFilter.Errno(policy, "socket", family, stream | cloexec, 0), $"family 0x{family:x}");
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(NetworkPhases))]
+    public void WithNetworkNetlinkIsRouteOnly(string network)
+    {
+        var policy = Seccomp(network);
+        const ulong raw = 3, dgram = 2, cloexec = 0x80000;
+        Assert.IsNull(SeccompFilter.Errno(policy, "socket", AfNetlink, raw | cloexec, NetlinkRoute), "getifaddrs, as os.networkInterfaces() calls it");
+        Assert.IsNull(SeccompFilter.Errno(policy, "socket", AfNetlink, dgram, NetlinkRoute));
+        foreach (var protocol in new ulong[] { 1, 4, 9, 12, 15, 16, 21, 22, 31, 0x1_0000_0000 })
+        {
+            Assert.AreEqual(Eprotonosupport, SeccompFilter.Errno(policy, "socket", AfNetlink, raw, protocol), $"netlink protocol 0x{protocol:x}");
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(NetworkPhases))]
+    public void WithNetworkInetIsStreamOrDatagramOverTcpOrUdp(string network)
+    {
+        var policy = Seccomp(network);
+        const ulong cloexec = 0x80000, nonblock = 0x800;
+        foreach (var family in new[] { AfInet, AfInet6 })
+        {
+            foreach (var (type, protocol) in new[] { (SockStream, 0UL), (SockStream, IpprotoTcp), (SockDgram, 0UL), (SockDgram, IpprotoUdp) })
+            {
+                Assert.IsNull(SeccompFilter.Errno(policy, "socket", family, type | cloexec | nonblock, protocol), $"({family}, {type}, {protocol})");
+            }
+            for (ulong type = 0; type < 16; type++)
+            {
+                if (type is SockStream or SockDgram) continue;
+                Assert.AreEqual(Esocktnosupport, SeccompFilter.Errno(policy, "socket", family, type | cloexec, 0), $"({family}, type {type})");
+            }
+            for (ulong protocol = 0; protocol < 300; protocol++)
+            {
+                var allowed = protocol is IpprotoDefault or IpprotoTcp or IpprotoUdp;
+                Assert.AreEqual(allowed ? null : Eprotonosupport, SeccompFilter.Errno(policy, "socket", family, SockStream, protocol), $"({family}, protocol {protocol})");
+            }
+            Assert.AreEqual(Eprotonosupport, SeccompFilter.Errno(policy, "socket", family, SockDgram, 0x1_0000_0011), "high bits do not hide a protocol");
+            Assert.IsTrue(SeccompFilter.Denies(policy, "socket", family, SockRaw, 1), "raw ICMP, by type and by protocol");
+        }
+        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", AfInet, 5, 132), "SCTP (SOCK_SEQPACKET)");
+        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", AfInet6, 6, 33), "DCCP (SOCK_DCCP)");
+        Assert.IsTrue(SeccompFilter.Denies(policy, "socket", AfInet, SockPacket, 0x300), "SOCK_PACKET, the kernel's alias of AF_PACKET");
+        Assert.AreEqual(Eafnosupport, SeccompFilter.Errno(policy, "socket", 0x1_0000_0002, SockStream, 0), "high bits do not hide the family");
     }
 
     [TestMethod]
@@ -236,7 +279,7 @@ public sealed class LinuxSandboxSpecWriterTests
             Assert.AreEqual(rule.When.Select(c => c.Arg).Distinct().Count(), rule.When.Count, $"{rule.Syscall}: {rule.Reason}");
             foreach (var condition in rule.When)
             {
-                Assert.Contains(condition.Op, new[] { "eq", "ne", "masked_eq" });
+                Assert.Contains(condition.Op, new[] { "eq", "ne", "ge", "lt", "masked_eq" });
                 Assert.IsTrue(condition.Arg is >= 0 and < 6);
                 if (condition.Op == "masked_eq")
                 {
@@ -276,13 +319,14 @@ public sealed class LinuxSandboxSpecWriterTests
         CollectionAssert.AreEqual(
             new[]
             {
-                "/bin", "/etc/alternatives", "/etc/ca-certificates", "/etc/group", "/etc/ld.so.cache", "/etc/ld.so.conf",
-                "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/ssl", "/lib", "/lib32", "/lib64", "/sbin", "/usr",
+                "/bin", "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                "/etc/ssl/certs", "/lib", "/lib32", "/lib64", "/sbin", "/usr",
             },
             Spec("api", "start").ReadOnlySystemPaths);
         foreach (var path in Spec("web", "hydrate").ReadOnlySystemPaths)
         {
-            Assert.IsFalse(path is "/" or "/etc" or "/home" or "/root" or "/proc" or "/sys" or "/run" or "/var" or "/tmp" || path.Contains("shadow"), path);
+            Assert.IsFalse(path is "/" or "/etc" or "/etc/ssl" or "/etc/passwd" or "/etc/group" or "/home" or "/root" or "/proc" or "/sys" or "/run" or "/var" or "/tmp"
+                || path.Contains("shadow") || path.Contains("private"), path);
         }
     }
 

@@ -28,6 +28,8 @@ internal static class SeccompFilter
     {
         "eq" => value == condition.Value,
         "ne" => value != condition.Value,
+        "ge" => value >= condition.Value,
+        "lt" => value < condition.Value,
         "masked_eq" => (value & condition.Mask) == condition.Value,
         _ => throw new InvalidOperationException($"Unknown seccomp op '{condition.Op}'."),
     };

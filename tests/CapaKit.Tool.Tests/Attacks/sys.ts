@@ -45,7 +45,7 @@ export const NR = {
 const names: Record<number, string> = {
   1: "EPERM", 2: "ENOENT", 3: "ESRCH", 9: "EBADF", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST",
   18: "EXDEV", 20: "ENOTDIR", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC", 30: "EROFS", 38: "ENOSYS", 95: "EOPNOTSUPP",
-  97: "EAFNOSUPPORT", 111: "ECONNREFUSED", 5: "EIO", 6: "ENXIO", 11: "EAGAIN", 93: "EPROTONOSUPPORT", 126: "ENOKEY",
+  97: "EAFNOSUPPORT", 111: "ECONNREFUSED", 5: "EIO", 6: "ENXIO", 11: "EAGAIN", 93: "EPROTONOSUPPORT", 94: "ESOCKTNOSUPPORT", 126: "ENOKEY",
 };
 /** "EPERM" for -1, "ok 3" for 3. */
 export const errno = (r: number): string => (r < 0 ? names[-r] ?? `errno ${-r}` : `ok ${r}`);

@@ -23,6 +23,18 @@ public sealed class DoctorTests
         }
         StringAssert.Contains(checks["bubblewrap"].GetProperty("detail").GetString(), "bubblewrap");
         Assert.IsTrue(checks.ContainsKey("cgroup limits"), "doctor must say whether cgroup limits apply");
+
+        // What bounds a sandbox's processes: a pids cgroup of its own, or RLIMIT_NPROC on top of the user's running tasks.
+        Assert.IsTrue(checks.TryGetValue("process limit", out var processes), "doctor must say what bounds a sandbox's processes");
+        var detail = processes.GetProperty("detail").GetString()!;
+        if (processes.GetProperty("ok").GetBoolean())
+        {
+            StringAssert.Matches(detail, new System.Text.RegularExpressions.Regex("pids cgroup|systemd user scope"), detail);
+        }
+        else
+        {
+            StringAssert.Contains(detail, "RLIMIT_NPROC = the tasks uid ", detail);
+        }
     }
 
     [TestMethod]

@@ -19,36 +19,33 @@ public sealed class FileSystemAttackTests
 
     // Guard: the empty root (bind layout): the host's home is not bound, so the key's path does not exist inside.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadTheHostUsersSshKey(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadTheHostUsersSshKey(RunAs who, string phase)
     {
         var kit = For(who);
         Assert.IsTrue(File.Exists(kit.SshKey));
-        var verdict = kit.Attack(BunScript("read-host-file.ts", kit.SshKey, Path.GetDirectoryName(kit.SshKey)!, kit.FakeHome));
+        var verdict = kit.AttackIn(phase, BunScript("read-host-file.ts", kit.SshKey, Path.GetDirectoryName(kit.SshKey)!, kit.FakeHome));
         StringAssert.Contains(verdict, "ENOENT");
     }
 
     // Guard: bind layout: /root is not bound (the sandbox HOME is inside the workload root).
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadRootsHome(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadRootsHome(RunAs who, string phase)
     {
         Assert.IsTrue(Directory.Exists("/root"), "the host has a /root to go for");
-        var verdict = For(who).Attack(BunScript("read-host-file.ts", "/root/.ssh/id_rsa", "/root/.bash_history", "/root"));
+        var verdict = For(who).AttackIn(phase, BunScript("read-host-file.ts", "/root/.ssh/id_rsa", "/root/.bash_history", "/root"));
         StringAssert.Contains(verdict, "/root: ENOENT");
     }
 
-    // Guard: bind layout: of /etc only the resolver-free minimum (passwd, group, ld.so, ssl, localtime) is bound.
+    // Guard: bind layout: of /etc only what tools need is bound (see SeeOnlyWhatTheSandboxNeedsOfEtc).
     // (As root the caller could read /etc/shadow on the host.)
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadEtcShadow(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadEtcShadow(RunAs who, string phase)
     {
-        var result = For(who).Exec(BunScript("read-host-file.ts", "/etc/shadow", "/etc/gshadow"));
-        StringAssert.Contains(For(who).AssertBlocked(result), "/etc/shadow: ENOENT");
+        var result = For(who).ExecIn(phase, BunScript("read-host-file.ts", "/etc/shadow", "/etc/gshadow"));
+        StringAssert.Contains(For(who).AssertBlocked(result, phase), "/etc/shadow: ENOENT");
         if (File.Exists("/etc/shadow"))
         {
             var rootEntry = File.ReadLines("/etc/shadow").First(l => l.StartsWith("root:", StringComparison.Ordinal));
@@ -56,18 +53,50 @@ public sealed class FileSystemAttackTests
         }
     }
 
+    // Guards: bind layout: of /etc only the CA certificates (with what their links point to), the loader's and time
+    // zone files and, with network, the resolver's files are bound; /etc/passwd and /etc/group are the runtime's own,
+    // naming the sandbox user (home = its HOME), root and nobody. The host's list every account, and a sandbox started
+    // by root could read /etc/ssl/private (host root owns it, and host root is the sandbox user there).
+    [TestMethod]
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void SeeOnlyWhatTheSandboxNeedsOfEtc(RunAs who, string phase)
+    {
+        var kit = For(who);
+        Assert.IsTrue(Directory.Exists("/etc/ssl/private"), "the host has a TLS keys folder to go for");
+        Assert.IsTrue(File.ReadLines("/etc/passwd").Any(l => l.StartsWith(TestMachine.UserName + ":", StringComparison.Ordinal)), "the host lists more accounts");
+
+        var verdict = kit.AttackIn(phase, BunScript("read-etc.ts"));
+
+        StringAssert.Contains(verdict, "/etc/ssl/private: ENOENT");
+        string[] resolver = phase == Start ? [] : ["hosts", "nsswitch.conf", "resolv.conf"];
+        string[] bound = ["alternatives", "group", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "ssl", .. resolver];
+        CollectionAssert.IsSubsetOf(Field(verdict, "etc").Split(','), bound, verdict);
+        Assert.AreEqual("root,capakit,nobody", Field(verdict, "passwd"), verdict);
+        Assert.AreEqual("root,capakit,nogroup", Field(verdict, "group"), verdict);
+        Assert.AreEqual($"capakit 1000:1000 home {kit.AttackerRoot}/.capakit/home", Field(verdict, "me"), verdict);
+
+        // Every CA certificate link works inside as on the host.
+        var host = new DirectoryInfo("/etc/ssl/certs").GetFileSystemInfos();
+        var links = host.Where(f => f.LinkTarget is not null).ToList();
+        var hostDangling = links.Count(f => f.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true });
+        Assert.AreEqual($"{host.Length - links.Count} files, {links.Count} links, {hostDangling} dangling", Field(verdict, "certs"), verdict);
+    }
+
+    /// <summary>The value after "<paramref name="name"/>: " in a verdict's "; "-separated parts.</summary>
+    private static string Field(string verdict, string name) =>
+        verdict["BLOCKED ".Length..].Split("; ").Single(p => p.StartsWith(name + ": ", StringComparison.Ordinal))[(name.Length + 2)..];
+
     // Guard: bind layout: the host folder (writable by the caller) is not bound; / is read-only, so not even a
     // look-alike folder can be made inside.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void WriteOutsideTheRoot(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void WriteOutsideTheRoot(RunAs who, string phase)
     {
         var kit = For(who);
         var marker = Guid.NewGuid().ToString("N");
         // (Not the Kit folder: in this suite it is under /tmp, where a look-alike path lands in the sandbox's own tmpfs.)
         var targets = new[] { Path.Combine(kit.Outside, $"pwned-{marker}"), $"/pwned-{marker}" };
-        kit.Attack(BunScript("write-host-file.ts", targets));
+        kit.AttackIn(phase, BunScript("write-host-file.ts", targets));
         foreach (var target in targets)
         {
             Assert.IsFalse(File.Exists(target), $"{target} was created on the host");
@@ -117,30 +146,28 @@ public sealed class FileSystemAttackTests
     // Guard: bind layout: only the workload's root is bound, not the Kit folder with bin/ (the CA and workload
     // keys), obj/ and capability.yml, nor the other workload's root. The relative path climbs out of the root.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadTheKitsCertificatesAndBuildFolders(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadTheKitsCertificatesAndBuildFolders(RunAs who, string phase)
     {
         var kit = For(who);
         var caKey = Directory.GetFiles(Path.Combine(kit.Kit.Directory, "bin"), "ca.key", SearchOption.AllDirectories).Single();
         var attackerKey = Path.Combine(Path.GetDirectoryName(caKey)!, "attacker.key");
         Assert.IsTrue(File.Exists(attackerKey));
-        var result = kit.Exec(BunScript("read-host-file.ts", caKey, attackerKey, Path.GetDirectoryName(caKey)!,
+        var result = kit.ExecIn(phase, BunScript("read-host-file.ts", caKey, attackerKey, Path.GetDirectoryName(caKey)!,
             Path.Combine(kit.Kit.Directory, "obj", "project.assets.json"), Path.Combine(kit.Kit.Directory, "bin"), Path.Combine(kit.Kit.Directory, "obj"),
             "../../bin", "../../obj"));
-        kit.AssertBlocked(result);
+        kit.AssertBlocked(result, phase);
         Assert.DoesNotContain("PRIVATE KEY", result.All);
     }
 
     // Guard: bind layout: the other workload's root is a sibling folder on the host, never bound here.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadAnotherWorkloadsRoot(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadAnotherWorkloadsRoot(RunAs who, string phase)
     {
         var kit = For(who);
         Assert.IsTrue(File.Exists(Path.Combine(kit.VictimRoot, "secret.txt")));
-        var verdict = kit.Attack(BunScript("read-host-file.ts", Path.Combine(kit.VictimRoot, "secret.txt"), kit.VictimRoot, "../victim/secret.txt"));
+        var verdict = kit.AttackIn(phase, BunScript("read-host-file.ts", Path.Combine(kit.VictimRoot, "secret.txt"), kit.VictimRoot, "../victim/secret.txt"));
         StringAssert.Contains(verdict, "ENOENT");
     }
 

@@ -38,6 +38,30 @@ internal static class HostProcesses
 
     public static int Count() => Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _));
 
+    /// <summary>The threads of every host process whose real uid is the identity's: what the kernel counts against RLIMIT_NPROC.</summary>
+    public static int ThreadsOf(RunAs who)
+    {
+        var uid = who == RunAs.Root ? "0" : File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Single(f => f[0] == TestMachine.UserName)[2];
+        var total = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var fields = File.ReadLines(Path.Combine(dir, "status")).Select(l => l.Split(':', 2)).Where(f => f.Length == 2)
+                    .ToDictionary(f => f[0], f => f[1].Trim());
+                if (fields["Uid"].Split('\t')[0] == uid)
+                {
+                    total += int.Parse(fields["Threads"]);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // gone meanwhile
+            }
+        }
+        return total;
+    }
+
     /// <summary>Polls until no process carries the marker, or the deadline passes; returns what is left.</summary>
     public static List<(int Pid, string[] Argv)> WaitUntilGone(string marker, TimeSpan limit)
     {

@@ -5,7 +5,8 @@ namespace CapaKit.Tool.Tests.Hostile;
 /// <summary>
 /// What the hostile suite attacks from and what it attacks, one set per identity, built once for all the suite's
 /// classes. The Kit has two workloads: <c>attacker</c> (the programs of Attacks/ in <c>attacks/</c> of its root, a
-/// read-only mount <c>shared</c> and a read-write mount <c>scratch</c>) and <c>victim</c> (a secret in its root).
+/// read-only mount <c>shared</c> and a read-write mount <c>scratch</c>; phases <c>start</c> without network,
+/// <c>prepare</c> with registry network and <c>hydrate</c> with full network) and <c>victim</c> (a secret in its root).
 /// Around it on the host: a folder outside the Kit with a secret in it, and a fake home with an SSH key. Everything
 /// on the host side belongs to the identity that runs the tool, so the host's own permissions would let each attack
 /// through: only the sandbox stands in the way. Every run gets a secret variable in the tool's environment, and
@@ -29,6 +30,12 @@ internal sealed class HostileKit
             runtime:
               source:
                 toolchain: bun
+                prepare:
+                  command: bun install
+                  network: registry
+                hydrate:
+                  command: bun run index.ts
+                  network: full
                 start:
                   command: bun run index.ts
           victim:
@@ -114,7 +121,22 @@ internal sealed class HostileKit
     /// <summary>A marker of digits only: it goes into `sleep 600.&lt;marker&gt;`, so the host's process table shows it.</summary>
     public static string NumericMarker() => Random.Shared.NextInt64(100_000_000, 999_999_999).ToString();
 
-    /// <summary>The tool's arguments for one command in the attacker's sandbox.</summary>
+    /// <summary>The attacker's phases: no network, registry network (its own loopback, the egress proxy), full network.</summary>
+    public const string Start = "start", Prepare = "prepare", Hydrate = "hydrate";
+
+    /// <summary>Every identity with every attacker phase, for attacks that must fail the same way in each.</summary>
+    public static IEnumerable<object[]> EveryPhase =>
+        from who in new[] { RunAs.Root, RunAs.User }
+        from phase in new[] { Start, Prepare, Hydrate }
+        select new object[] { who, phase };
+
+    /// <summary>Every identity with the attacker's phases that have network.</summary>
+    public static IEnumerable<object[]> NetworkPhases =>
+        from who in new[] { RunAs.Root, RunAs.User }
+        from phase in new[] { Prepare, Hydrate }
+        select new object[] { who, phase };
+
+    /// <summary>The tool's arguments for one command in the attacker's sandbox (start phase unless <c>--phase</c> is among the options).</summary>
     public string[] ExecArguments(string[] command, params string[] toolOptions) =>
         ["exec", "attacker", "--kit", Kit.ProjectFile, "--mount", $"shared={Shared}", "--mount", $"scratch={Scratch}", .. toolOptions, "--", .. command];
 
@@ -123,14 +145,21 @@ internal sealed class HostileKit
     public ToolResult Exec(string[] command, string[]? toolOptions = null, TimeSpan? timeout = null) =>
         ToolProcess.Run(Who, Kit.Directory, ExecArguments(command, toolOptions ?? []), ToolEnvironment, timeout: timeout);
 
+    /// <summary>One command in the attacker's sandbox for <paramref name="phase"/>.</summary>
+    public ToolResult ExecIn(string phase, string[] command, string[]? toolOptions = null, TimeSpan? timeout = null) =>
+        Exec(command, ["--phase", phase, .. toolOptions ?? []], timeout);
+
     /// <summary>Runs one attack and returns its verdict line, which must say BLOCKED; no secret may show anywhere in the output.</summary>
     public string Attack(params string[] command) => AssertBlocked(Exec(command));
 
-    public string AssertBlocked(ToolResult result)
+    /// <summary><see cref="Attack(string[])"/> in the sandbox of <paramref name="phase"/>.</summary>
+    public string AttackIn(string phase, params string[] command) => AssertBlocked(ExecIn(phase, command), phase);
+
+    public string AssertBlocked(ToolResult result, string phase = Start)
     {
         var verdict = Verdict(result);
-        Console.WriteLine($"{Who}: {verdict}"); // the test's output: what stopped the attack
-        StringAssert.StartsWith(verdict, "BLOCKED ", $"The attack got through ({Who}):\n{result}");
+        Console.WriteLine($"{Who} {phase}: {verdict}"); // the test's output: what stopped the attack
+        StringAssert.StartsWith(verdict, "BLOCKED ", $"The attack got through ({Who}, {phase}):\n{result}");
         AssertNoSecretIn(result.All);
         return verdict;
     }

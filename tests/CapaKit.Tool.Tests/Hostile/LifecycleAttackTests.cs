@@ -13,8 +13,14 @@ namespace CapaKit.Tool.Tests.Hostile;
 [TestClass]
 public sealed class LifecycleAttackTests
 {
-    /// <summary>The start phase's process cap (LinuxSandboxSpecWriter): RLIMIT_NPROC, and pids.max where cgroups are delegated.</summary>
-    private const int StartPhaseProcesses = 512;
+    /// <summary>The phases' process budgets (LinuxSandboxSpecWriter): pids.max per sandbox, or RLIMIT_NPROC on top of the identity's tasks.</summary>
+    private static int Budget(string phase) => phase == Prepare ? 1024 : 512;
+
+    /// <summary>
+    /// Where RLIMIT_NPROC is the bound, it is the identity's task count at launch plus the budget, so processes of the
+    /// identity that end during the bomb leave the bomb that much more room; a leaked bomb is 2000.
+    /// </summary>
+    private const int OtherTasksEndingMeanwhile = 100;
 
     /// <summary>The start phase's /tmp size (LinuxSandboxSpecWriter), in MiB.</summary>
     private const int StartPhaseTmpMiB = 256;
@@ -26,25 +32,61 @@ public sealed class LifecycleAttackTests
         For(RunAs.User);
     }
 
-    // Guards: the cgroup's pids.max where the machine delegates one, and RLIMIT_NPROC through prlimit, stop the
-    // bomb; the pid namespace takes every process with it when the command ends. As root only the cgroup binds:
-    // the kernel never applies RLIMIT_NPROC to host uid 0, which a root-started sandbox is. Not run next to other
-    // tests: RLIMIT_NPROC counts all the identity's processes, so a bomb would starve a sandbox running beside it.
+    // Guards: the pids cgroup (pids.max) where one can be had (v1 as root, a delegated v2 subtree, a systemd user
+    // scope), else RLIMIT_NPROC through prlimit at the identity's current task count plus the budget; the pid
+    // namespace takes every process with it when the command ends. As root only a cgroup binds: the kernel never
+    // applies RLIMIT_NPROC to host uid 0. Not run next to other tests: where RLIMIT_NPROC is the bound it counts
+    // all the identity's processes, so a bomb would starve a sandbox running beside it.
+    [TestMethod]
+    [DoNotParallelize]
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ForkBomb(RunAs who, string phase) => AssertForkBombStopped(For(who), phase);
+
+    // Guard: the process limit counts the sandbox, not the identity's other processes. RLIMIT_NPROC counts every
+    // thread of the identity on the host, so at a fixed value an identity already running that many threads could not
+    // start a sandbox at all ("bwrap: Creating new namespace failed: Resource temporarily unavailable"). The sandbox
+    // must start, say in the debug printout what bounds it, and still stop a fork bomb.
     [TestMethod]
     [DoNotParallelize]
     [DataRow(RunAs.Root)]
     [DataRow(RunAs.User)]
-    public void ForkBomb(RunAs who)
+    public void StartAndStopAForkBombWhileTheIdentityRunsAThousandThreads(RunAs who)
     {
         var kit = For(who);
+        using var holder = ThreadHolder.Start(who, 1000);
+        Assert.IsGreaterThanOrEqualTo(1000, holder.Threads);
+        Assert.IsGreaterThanOrEqualTo(1000, HostProcesses.ThreadsOf(who), "the identity must hold the threads while the sandbox starts");
+
+        var environment = new Dictionary<string, string>(kit.ToolEnvironment) { ["CAPAKIT_DEBUG_SEATBELT_POLICY"] = "1" };
+        var result = ToolProcess.Run(who, kit.Kit.Directory, kit.ExecArguments(["/bin/sh", "-c", "echo started"]), environment);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.StandardOutput, "started", result.ToString());
+        var limit = result.All.Split('\n').Single(l => l.StartsWith("process limit: ", StringComparison.Ordinal));
+        Console.WriteLine($"{who}: {limit}");
+        if (Regex.Match(limit, @"RLIMIT_NPROC (\d+) = the (\d+) tasks .* \+ (\d+) for this sandbox") is { Success: true } relative)
+        {
+            Assert.IsGreaterThanOrEqualTo(1000, int.Parse(relative.Groups[2].Value), $"the count must include the identity's threads: {limit}");
+            Assert.AreEqual(512, int.Parse(relative.Groups[3].Value), limit);
+        }
+        else
+        {
+            StringAssert.Matches(limit, new Regex("^process limit: (pids cgroup|systemd user scope): at most 512 "), limit);
+        }
+
+        AssertForkBombStopped(kit, Start);
+    }
+
+    private static void AssertForkBombStopped(HostileKit kit, string phase)
+    {
         var marker = NumericMarker();
         var before = HostProcesses.Count();
         var clock = Stopwatch.StartNew();
-        var result = kit.Exec(ShScript("fork-bomb.sh", marker), ["--timeout", "60"], timeout: TimeSpan.FromSeconds(90));
+        var result = kit.ExecIn(phase, ShScript("fork-bomb.sh", marker), ["--timeout", "60"], timeout: TimeSpan.FromSeconds(90));
         clock.Stop();
-        var verdict = kit.AssertBlocked(result);
+        var verdict = kit.AssertBlocked(result, phase);
         var running = int.Parse(Regex.Match(verdict, @"with (\d+) processes").Groups[1].Value);
-        Assert.IsLessThanOrEqualTo(StartPhaseProcesses, running, verdict);
+        Assert.IsLessThanOrEqualTo(Budget(phase) + OtherTasksEndingMeanwhile, running, verdict);
         Assert.IsLessThan(TimeSpan.FromSeconds(60), clock.Elapsed, "the sandbox must end well within its time limit");
         var left = HostProcesses.WaitUntilGone(marker, TimeSpan.FromSeconds(10));
         Assert.IsEmpty(left, $"processes of the bomb outlived the sandbox:\n{HostProcesses.Describe(left)}");

@@ -6,7 +6,8 @@ using static CapaKit.Tool.Tests.Hostile.HostileKit;
 namespace CapaKit.Tool.Tests.Hostile;
 
 /// <summary>
-/// A hostile workload in a phase without network tries to reach out anyway. Every listener here is one the test
+/// A hostile workload in a phase without network tries to reach out anyway; in a phase with network it goes for the
+/// socket kinds that phase still refuses. Every listener here is one the test
 /// starts itself on 127.0.0.1 or as a unix socket, and the test checks afterwards that nothing arrived; no attack
 /// ever targets any other address.
 /// </summary>
@@ -159,6 +160,46 @@ public sealed class NetworkAttackTests
         var verdict = For(who).Attack(BunScript("unix-connect.ts", "@" + name));
         StringAssert.Contains(verdict, "ECONNREFUSED");
         Assert.IsFalse(listener.Poll(0, SelectMode.SelectRead), "a connection reached the host's abstract socket");
+    }
+
+    // Guard: seccomp in the phases with network (registry, full): only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE
+    // sockets, inet only as TCP or UDP. Each kind gets its rule's errno, which the kernel would not give here (it
+    // answers EPERM for packet and raw sockets, opens vsock, uevent netlink and, in ping_group_range, ICMP echo):
+    // EAFNOSUPPORT for a family, EPROTONOSUPPORT for a netlink or inet protocol, ESOCKTNOSUPPORT for an inet type.
+    [TestMethod]
+    [DynamicData(nameof(NetworkPhases), typeof(HostileKit))]
+    public void OpenSocketsOutsideTheAllowListWithNetwork(RunAs who, string phase)
+    {
+        const int afKey = 15, afRds = 21, afCan = 29, afTipc = 30, afBluetooth = 31, afAlg = 38, afXdp = 44, sockSeqpacket = 5, sockDccp = 6;
+        (int Family, int Type, int Protocol, string Errno)[] refused =
+        [
+            (AfPacket, SockRaw, 0x300, "EAFNOSUPPORT"), (AfVsock, SockStream, 0, "EAFNOSUPPORT"), (afAlg, sockSeqpacket, 0, "EAFNOSUPPORT"),
+            (afKey, SockRaw, 2, "EAFNOSUPPORT"), (afTipc, SockRaw, 0, "EAFNOSUPPORT"), (afRds, sockSeqpacket, 0, "EAFNOSUPPORT"),
+            (afCan, SockRaw, 1, "EAFNOSUPPORT"), (afBluetooth, SockRaw, 0, "EAFNOSUPPORT"), (afXdp, SockRaw, 0, "EAFNOSUPPORT"),
+            (AfNetlink, SockDgram, 15, "EPROTONOSUPPORT"), (AfNetlink, SockRaw, 4, "EPROTONOSUPPORT"),
+            (AfInet, SockRaw, 6, "ESOCKTNOSUPPORT"), (AfInet6, SockRaw, 0, "ESOCKTNOSUPPORT"), (AfInet, SockPacket, 0, "ESOCKTNOSUPPORT"),
+            (AfInet, sockSeqpacket, 0, "ESOCKTNOSUPPORT"), (AfInet6, sockDccp, 0, "ESOCKTNOSUPPORT"),
+            (AfInet, SockStream, 132, "EPROTONOSUPPORT"), (AfInet, SockStream, 33, "EPROTONOSUPPORT"), (AfInet, SockDgram, 1, "EPROTONOSUPPORT"),
+        ];
+
+        var verdict = For(who).AttackIn(phase, Sockets([.. refused.Select(r => (r.Family, r.Type, r.Protocol))]));
+
+        foreach (var (family, type, protocol, errno) in refused)
+        {
+            StringAssert.Contains(verdict, $"socket({family}, {type}, {protocol}): {errno}", verdict);
+        }
+    }
+
+    // What the allow list keeps: os.networkInterfaces() (getifaddrs over NETLINK_ROUTE), which the old rule against
+    // every SOCK_RAW socket broke.
+    [TestMethod]
+    [DynamicData(nameof(NetworkPhases), typeof(HostileKit))]
+    public void ListNetworkInterfacesWithNetwork(RunAs who, string phase)
+    {
+        var result = For(who).ExecIn(phase, ["bun", "-e", "console.log('interfaces ' + Object.keys(require('os').networkInterfaces()).join(','))"]);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Matches(result.StandardOutput, new System.Text.RegularExpressions.Regex(@"interfaces (.+,)?lo(,|\s)"), result.ToString());
     }
 
     /// <summary>`bun attacks/socket.ts family type protocol ...`: opens each socket, sends nothing.</summary>

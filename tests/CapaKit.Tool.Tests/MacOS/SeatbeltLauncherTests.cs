@@ -56,6 +56,7 @@ public sealed class SeatbeltLauncherTests
                 Workload = workload,
                 Phase = "start",
                 Argv = ["bun", "test"],
+                RuntimeDirectory = "/tmp/capakit-u/r1",
                 BunExecutable = "/opt/bun/bin/bun",
                 MountPaths = new Dictionary<string, string> { ["data"] = data },
                 ContractEnvironment = new Dictionary<string, string>

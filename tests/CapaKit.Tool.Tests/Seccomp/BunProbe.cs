@@ -38,7 +38,8 @@ internal static class BunProbe
         """;
 
     /// <summary>x86_64 syscall numbers the tests use.</summary>
-    internal const int Socket = 41, Getpid = 39, Mkdir = 83, Rmdir = 84, Ptrace = 101, Personality = 135, X32Bit = 0x40000000;
+    internal const int Close = 3, Socket = 41, Getpid = 39, Mkdir = 83, Rmdir = 84, Ptrace = 101, Personality = 135, Mkdirat = 258, X32Bit = 0x40000000;
+    internal const int PivotRoot = 155, Chroot = 161, Mount = 165, PerfEventOpen = 298, Bpf = 321;
     internal const int I386Getpid = 20;
 
     internal static string[] Command(string script) => [SandboxTools.RequireBun(), "-e", Prelude + script];
@@ -46,8 +47,14 @@ internal static class BunProbe
     /// <summary>The JSON object the script printed last with <c>report(...)</c>.</summary>
     internal static JsonElement Report(RunResult result)
     {
-        var line = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        var line = ReportLine(result);
         Assert.IsNotNull(line, $"The bun probe printed no report: {result}");
         return JsonDocument.Parse(line).RootElement;
     }
+
+    /// <summary>Whether the script got as far as its report.</summary>
+    internal static bool Reported(RunResult result) => ReportLine(result) is not null;
+
+    private static string? ReportLine(RunResult result) =>
+        result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
 }

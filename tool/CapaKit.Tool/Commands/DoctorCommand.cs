@@ -58,9 +58,10 @@ public static class DoctorCommand
             checks.Add(Seccomp());
             checks.Add(new Check("prlimit", File.Exists("/usr/bin/prlimit"), true,
                 File.Exists("/usr/bin/prlimit") ? "sets process, open-file and core-dump limits" : "install util-linux: sudo apt-get install util-linux"));
-            var (cgroups, detail) = CgroupLimiter.Probe();
+            var (cgroups, limitsProcesses, detail) = CgroupLimiter.Probe();
             checks.Add(new Check("cgroup limits", cgroups, false,
                 cgroups ? detail : $"not delegated to this user ({detail}); memory and pid limits are not enforced, rlimits still are"));
+            checks.Add(ProcessLimitCheck(cgroups, limitsProcesses, detail));
         }
         try
         {
@@ -101,6 +102,29 @@ public static class DoctorCommand
             why = "user.max_user_namespaces is 0; raise it (sysctl user.max_user_namespaces=10000)";
         }
         return new Check("user namespaces", false, true, why);
+    }
+
+    /// <summary>What bounds a sandbox's process count here: a pids cgroup (its own group or a systemd user scope), or RLIMIT_NPROC.</summary>
+    private static Check ProcessLimitCheck(bool cgroups, bool limitsProcesses, string cgroupDetail)
+    {
+        const string name = "process limit";
+        if (limitsProcesses)
+        {
+            return new Check(name, true, false, "a pids cgroup per sandbox counts its processes alone");
+        }
+        var scopeReason = "the sandbox's cgroup would be left for a scope";
+        if (!cgroups && SystemdUserScope.Available(out scopeReason) is not null)
+        {
+            return new Check(name, true, false, "a systemd user scope per sandbox (TasksMax) counts its processes alone");
+        }
+        var uid = UserTasks.RealUid;
+        var tasks = UserTasks.Count(uid);
+        var detail = $"no pids cgroup ({(cgroups ? "no pids controller" : cgroupDetail)}; {scopeReason}): each sandbox gets RLIMIT_NPROC = the tasks uid {uid} runs then ({tasks} now) + its phase's budget, which your other processes share";
+        if (uid == 0)
+        {
+            detail += "; the kernel does not apply RLIMIT_NPROC to root, so a root-started sandbox's processes are not bounded";
+        }
+        return new Check(name, false, false, detail);
     }
 
     private static Check Seccomp()

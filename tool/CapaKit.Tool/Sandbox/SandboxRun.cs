@@ -11,6 +11,9 @@ public sealed record SandboxRun
     public required string Phase { get; init; }
     public required IReadOnlyList<string> Argv { get; init; }
 
+    /// <summary>This run's private folder (<see cref="Sandbox.RuntimeFolder"/>): files the launcher writes for the sandbox.</summary>
+    public required string RuntimeDirectory { get; init; }
+
     /// <summary>Absolute path of the Bun executable; its folder is bound read-only and put first on PATH.</summary>
     public required string BunExecutable { get; init; }
 

@@ -67,6 +67,7 @@ public static class WorkloadRunner
                 Workload = request.Workload,
                 Phase = request.Phase,
                 Argv = request.Argv,
+                RuntimeDirectory = prepared.RuntimeFolder.Path,
                 BunExecutable = bun.Executable,
                 MountPaths = ResolveMounts(request, bun.Executable),
                 Options = request.Options,

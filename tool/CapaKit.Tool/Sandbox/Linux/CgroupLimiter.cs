@@ -21,6 +21,9 @@ public sealed class CgroupLimiter : IDisposable
     /// <summary>What was limited, for the debug printout.</summary>
     public List<string> Description { get; } = [];
 
+    /// <summary>Whether a pids.max was set: the sandbox's processes and threads are then bounded by its own count.</summary>
+    public bool LimitsProcesses { get; private set; }
+
     /// <summary>Creates the groups and writes the limits; returns null (with the reason) when the machine delegates none.</summary>
     public static CgroupLimiter? TryCreate(ResourceLimits limits, out string reason)
     {
@@ -44,6 +47,7 @@ public sealed class CgroupLimiter : IDisposable
                 }
                 File.WriteAllText(Path.Combine(group, file), value);
                 limiter.Description.Add($"{group}/{file} = {value}");
+                limiter.LimitsProcesses |= controller == "pids";
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -59,13 +63,13 @@ public sealed class CgroupLimiter : IDisposable
         return limiter;
     }
 
-    /// <summary>A dry run for `doctor`: can limits be set here?</summary>
-    public static (bool Available, string Detail) Probe()
+    /// <summary>A dry run for `doctor`: can limits be set here, and is the process count among them?</summary>
+    public static (bool Available, bool LimitsProcesses, string Detail) Probe()
     {
         using var limiter = TryCreate(new ResourceLimits { MemoryMaxBytes = 1L << 30, PidsMax = 64 }, out var reason);
         return limiter is null
-            ? (false, string.IsNullOrEmpty(reason) ? "no cgroup controllers found" : reason)
-            : (true, string.Join(", ", limiter.Description.Select(d => d[(d.LastIndexOf('/') + 1)..])) + (reason.Length > 0 ? $" (not: {reason})" : ""));
+            ? (false, false, string.IsNullOrEmpty(reason) ? "no cgroup controllers found" : reason)
+            : (true, limiter.LimitsProcesses, string.Join(", ", limiter.Description.Select(d => d[(d.LastIndexOf('/') + 1)..])) + (reason.Length > 0 ? $" (not: {reason})" : ""));
     }
 
     public void Dispose()

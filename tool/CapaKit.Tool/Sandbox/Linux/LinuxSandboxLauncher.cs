@@ -55,10 +55,10 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
         // bwrap's /dev is a tmpfs without a size cap: /dev/shm gets the /tmp cap, the rest of /dev is read-only.
         bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
         bwrap.AddRange(["--size", spec.TmpSizeBytes.ToString(), "--tmpfs", "/tmp"]);
-        foreach (var path in spec.ReadOnlySystemPaths)
-        {
-            bwrap.AddRange(["--ro-bind-try", path, path]);
-        }
+        bwrap.AddRange(SystemPathBinds.Arguments(spec.ReadOnlySystemPaths, SystemPathBinds.IsCertificateFolder, SystemPathBinds.NeverBound));
+        // After the system paths, so a bundle built before this list changed cannot put the host's files back on top.
+        var users = SandboxUserDatabase.Write(run.RuntimeDirectory, spec.Environment.GetValueOrDefault("HOME", "/"));
+        bwrap.AddRange(["--ro-bind", users.Passwd, "/etc/passwd", "--ro-bind", users.Group, "/etc/group"]);
         var bunDirectory = Path.GetDirectoryName(run.BunExecutable)!;
         bwrap.AddRange(["--ro-bind", bunDirectory, bunDirectory]);
         bwrap.AddRange(["--bind", spec.Root, spec.Root]);
@@ -86,6 +86,7 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
         InheritedDescriptors.MarkCloseOnExec();
         var seccomp = SeccompProgram.Compile(spec.Seccomp);
         var invocation = default(SandboxInvocation);
+        var limiter = default(CgroupLimiter);
         try
         {
             var fd = seccomp.CreateInheritableFd();
@@ -93,34 +94,43 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
             bwrap.Add("--");
             bwrap.AddRange(argv);
 
-            // prlimit sets the rlimits bwrap and everything below it inherit.
             var limits = spec.Limits;
-            var arguments = new List<string>
-            {
-                $"--nproc={limits.MaxProcesses}", $"--nofile={limits.MaxOpenFiles}", $"--core={limits.MaxCoreBytes}",
-                "--", BwrapPath,
-            };
-            arguments.AddRange(bwrap);
+            limiter = CgroupLimiter.TryCreate(limits, out var cgroupReason);
+            var processes = ProcessLimit.Choose(limits, limiter, cgroupReason);
 
-            var description = new List<string> { $"{prlimitPath} {string.Join(' ', arguments.Select(Quote))}", "seccomp rules:" };
+            // prlimit sets the rlimits bwrap and everything below it inherit.
+            var arguments = new List<string>();
+            if (processes.Nproc is { } nproc)
+            {
+                arguments.Add($"--nproc={nproc}");
+            }
+            arguments.AddRange([$"--nofile={limits.MaxOpenFiles}", $"--core={limits.MaxCoreBytes}", "--", BwrapPath, .. bwrap]);
+            var fileName = prlimitPath;
+            if (processes.ScopeCommand.Count > 0)
+            {
+                // systemd-run moves itself into the new scope, then execs prlimit: same process, now limited.
+                arguments = [.. processes.ScopeCommand.Skip(1), prlimitPath, .. arguments];
+                fileName = processes.ScopeCommand[0];
+            }
+
+            var description = new List<string> { $"{fileName} {string.Join(' ', arguments.Select(Quote))}", "seccomp rules:" };
             description.AddRange(seccomp.Describe().Select(r => "  " + r));
 
-            var fileName = prlimitPath;
-            var limiter = CgroupLimiter.TryCreate(limits, out var cgroupReason);
             if (limiter is not null)
             {
                 // Join the groups first, then become prlimit → bwrap: nothing runs outside the limits.
                 var join = string.Join(" && ", limiter.ProcsFiles.Select(f => $"echo $$ > {Quote(f)}"));
-                arguments = ["-c", $"{join} && exec \"$@\"", "capakit-cgroup", prlimitPath, .. arguments];
+                arguments = ["-c", $"{join} && exec \"$@\"", "capakit-cgroup", fileName, .. arguments];
                 fileName = "/bin/sh";
                 description.Add("cgroup limits:");
                 description.AddRange(limiter.Description.Select(d => "  " + d));
             }
             else
             {
-                description.Add($"cgroup limits: none ({cgroupReason}); rlimits apply");
+                description.Add($"cgroup limits: none ({cgroupReason})");
             }
-            invocation = new SandboxInvocation(fileName, arguments, description) { SandboxExecutable = BwrapPath };
+            description.Add($"process limit: {processes.Description}");
+            invocation = new SandboxInvocation(fileName, arguments, description) { SandboxExecutable = BwrapPath, Environment = processes.Environment };
             invocation.Own(new FileDescriptor(fd));
             invocation.Own(seccomp);
             if (limiter is not null)
@@ -132,6 +142,7 @@ public sealed class LinuxSandboxLauncher(string bwrapPath = "/usr/bin/bwrap", st
         catch
         {
             invocation?.Dispose();
+            limiter?.Dispose();
             seccomp.Dispose();
             throw;
         }

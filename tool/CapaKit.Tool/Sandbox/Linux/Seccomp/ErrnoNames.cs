@@ -10,6 +10,8 @@ internal static class ErrnoNames
         13 => "EACCES",
         22 => "EINVAL",
         38 => "ENOSYS",
+        93 => "EPROTONOSUPPORT",
+        94 => "ESOCKTNOSUPPORT",
         95 => "EOPNOTSUPP",
         97 => "EAFNOSUPPORT",
         _ => $"errno {errno}",

@@ -22,7 +22,9 @@ internal static unsafe partial class LibSeccomp
 
     /// <summary><c>enum scmp_compare</c>.</summary>
     internal const int CmpNe = 1;
+    internal const int CmpLt = 2;
     internal const int CmpEq = 4;
+    internal const int CmpGe = 5;
     internal const int CmpMaskedEq = 7;
 
     /// <summary>__NR_SCMP_ERROR: the name is not a syscall on any architecture libseccomp knows.</summary>

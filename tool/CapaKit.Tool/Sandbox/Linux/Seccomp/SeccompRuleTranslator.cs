@@ -69,8 +69,11 @@ internal static class SeccompRuleTranslator
             {
                 "eq" => new() { Arg = (uint)condition.Arg, Op = LibSeccomp.CmpEq, DatumA = condition.Value },
                 "ne" => new() { Arg = (uint)condition.Arg, Op = LibSeccomp.CmpNe, DatumA = condition.Value },
+                // Unsigned comparisons of the full 64-bit argument (libseccomp compares the two halves in turn).
+                "ge" => new() { Arg = (uint)condition.Arg, Op = LibSeccomp.CmpGe, DatumA = condition.Value },
+                "lt" => new() { Arg = (uint)condition.Arg, Op = LibSeccomp.CmpLt, DatumA = condition.Value },
                 "masked_eq" => MaskedEq(ruleNumber, rule.Syscall, condition),
-                _ => throw SeccompException.InvalidRule(ruleNumber, rule.Syscall, $"uses comparison '{condition.Op}'; use eq, ne or masked_eq"),
+                _ => throw SeccompException.InvalidRule(ruleNumber, rule.Syscall, $"uses comparison '{condition.Op}'; use eq, ne, ge, lt or masked_eq"),
             };
         }
         return comparisons;
@@ -101,6 +104,8 @@ internal static class SeccompRuleTranslator
     {
         "eq" => $"arg{c.Arg} == {Number(c.Value)}",
         "ne" => $"arg{c.Arg} != {Number(c.Value)}",
+        "ge" => $"arg{c.Arg} >= {Number(c.Value)}",
+        "lt" => $"arg{c.Arg} < {Number(c.Value)}",
         _ => $"arg{c.Arg} & {Hex(c.Mask)} == {Hex(c.Value)}",
     };
 
