@@ -19,7 +19,7 @@ public sealed class BunBridgeClientTests
         import { bridge, parseBind, fetchVia, BRIDGE_CONTENT_TYPE, MAX_FRAME_BYTES } from "CONTRACT";
 
         const client = bridge();
-        const bind = parseBind(process.env.CAPAKIT_RUNNER_BRIDGE_BIND!);
+        const bind = parseBind(process.env.CAPAKIT_WORKLOAD_BRIDGE_BIND!);
         const out: Record<string, unknown> = {};
         async function attempt(key: string, fn: () => Promise<unknown>) {
           try { out[key] = { ok: await fn() }; } catch (e) { out[key] = { error: (e as Error).message }; }
@@ -46,7 +46,7 @@ public sealed class BunBridgeClientTests
     private const string NodeHttpClientScript = """
         import { request } from "node:http";
 
-        const socketPath = process.env.CAPAKIT_RUNNER_BRIDGE_BIND!.slice("unix:".length);
+        const socketPath = process.env.CAPAKIT_WORKLOAD_BRIDGE_BIND!.slice("unix:".length);
         let next = 1;
         function call(op: string, params: unknown): Promise<unknown> {
           const id = String(next++);
@@ -136,7 +136,7 @@ public sealed class BunBridgeClientTests
         Assert.AreEqual("bridge request frame is too large", Error(output, "oversizedByClient"));
         Assert.AreEqual(Value, Ok(output, "afterOversized"));
 
-        Assert.AreEqual("bridge refused launch_rockets: unknown op 'launch_rockets'; this bridge serves resolve_secret", Error(output, "unknownOp"));
+        Assert.AreEqual("bridge refused launch_rockets: unknown op 'launch_rockets'; this bridge serves resolve_secret and workload_ready", Error(output, "unknownOp"));
         Assert.AreEqual(Value, Ok(output, "afterUnknownOp"));
 
         CollectionAssert.AreEqual(
