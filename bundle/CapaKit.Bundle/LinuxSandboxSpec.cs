@@ -17,7 +17,10 @@ public sealed record LinuxSandboxSpec
     /// <summary>Declared host mounts; the user's host path is bound at the same path with this access.</summary>
     public List<WorkloadMountModel> Mounts { get; init; } = [];
 
-    /// <summary>Host paths bound read-only when they exist (system libraries, certificates, the shell).</summary>
+    /// <summary>
+    /// Host paths bound read-only when they exist (system libraries, certificates, the shell); for /etc/ssl/certs the
+    /// runtime binds what its links point to as well. /etc/passwd and /etc/group are the runtime's own, never listed.
+    /// </summary>
     public List<string> ReadOnlySystemPaths { get; init; } = [];
 
     /// <summary>Private tmpfs at /tmp, capped.</summary>
@@ -82,7 +85,7 @@ public sealed record SeccompArgCondition
 
 public sealed record ResourceLimits
 {
-    /// <summary>RLIMIT_NPROC.</summary>
+    /// <summary>The phase's process budget: RLIMIT_NPROC is the user's running tasks plus this where no pids cgroup can be had.</summary>
     public long MaxProcesses { get; init; }
     /// <summary>RLIMIT_NOFILE.</summary>
     public long MaxOpenFiles { get; init; }

@@ -133,12 +133,11 @@ public sealed class FileSystemAttackTests
     // Guard: seccomp (mknod/mknodat of character and block devices -> EPERM); below it, no CAP_MKNOD outside the
     // user namespace, and the root is mounted nodev.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void CreateDeviceNodes(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void CreateDeviceNodes(RunAs who, string phase)
     {
         var kit = For(who);
-        var verdict = kit.Attack(BunScript("mknod.ts"));
+        var verdict = kit.AttackIn(phase, BunScript("mknod.ts"));
         StringAssert.Contains(verdict, "mem: EPERM");
         Assert.IsEmpty(Directory.GetFiles(kit.AttackerRoot, "mem-*").Concat(Directory.GetFiles(kit.AttackerRoot, "sda-*")));
     }
@@ -202,15 +201,14 @@ public sealed class FileSystemAttackTests
     // folder, and a sandbox started by root writes there as root: without the rule a setuid-root program would be
     // left for any host user to run. (Writing a file clears the bits, since nothing inside has CAP_FSETID.)
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void PlantASetuidProgramInTheRoot(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void PlantASetuidProgramInTheRoot(RunAs who, string phase)
     {
         var kit = For(who);
         var marker = Guid.NewGuid().ToString("N")[..12];
         try
         {
-            var verdict = kit.Attack(BunScript("setuid-bit.ts", marker));
+            var verdict = kit.AttackIn(phase, BunScript("setuid-bit.ts", marker));
             StringAssert.Contains(verdict, "chmod 4755: EPERM");
             var planted = Directory.GetFiles(kit.AttackerRoot, $"setid-{marker}-*");
             Assert.HasCount(3, planted, "the attack must have made its three copies");

@@ -114,11 +114,10 @@ public sealed class NetworkAttackTests
 
     // Guard: seccomp (io_uring_setup -> EPERM): a ring's requests would open sockets and files past the socket rule.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void SetUpIoUring(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void SetUpIoUring(RunAs who, string phase)
     {
-        StringAssert.Contains(For(who).Attack(BunScript("io-uring.ts")), "EPERM");
+        StringAssert.Contains(For(who).AttackIn(phase, BunScript("io-uring.ts")), "EPERM");
     }
 
     // Guard: bind layout: a host unix socket (here a stand-in for /var/run/docker.sock, open to everyone) is not

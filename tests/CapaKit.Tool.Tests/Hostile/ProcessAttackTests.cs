@@ -88,20 +88,18 @@ public sealed class ProcessAttackTests
 
     // Guard: seccomp (ptrace -> EPERM). The child is the attacker's own (same uid), so nothing else stops it.
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void PtraceASibling(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void PtraceASibling(RunAs who, string phase)
     {
-        StringAssert.Contains(For(who).Attack(BunScript("ptrace-sibling.ts")), "EPERM");
+        StringAssert.Contains(For(who).AttackIn(phase, BunScript("ptrace-sibling.ts")), "EPERM");
     }
 
     // Guard: seccomp (process_vm_readv -> EPERM).
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void ReadASiblingsMemory(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void ReadASiblingsMemory(RunAs who, string phase)
     {
-        StringAssert.Contains(For(who).Attack(BunScript("process-vm-readv.ts")), "EPERM");
+        StringAssert.Contains(For(who).AttackIn(phase, BunScript("process-vm-readv.ts")), "EPERM");
     }
 
     // Guard: /proc is remounted read-only (--remount-ro /proc): /proc/<pid>/mem cannot be opened for writing,
@@ -141,11 +139,10 @@ public sealed class ProcessAttackTests
 
     // Guard: --cap-drop ALL in the user namespace, and no_new_privs set by the seccomp loading (Seccomp 2 = filter).
     [TestMethod]
-    [DataRow(RunAs.Root)]
-    [DataRow(RunAs.User)]
-    public void HoldCapabilities(RunAs who)
+    [DynamicData(nameof(EveryPhase), typeof(HostileKit))]
+    public void HoldCapabilities(RunAs who, string phase)
     {
-        For(who).Attack(BunScript("capabilities.ts"));
+        For(who).AttackIn(phase, BunScript("capabilities.ts"));
     }
 
     // Guard: seccomp (ioctl TIOCSTI -> EPERM). On its own pty made its controlling terminal the kernel would
