@@ -128,7 +128,7 @@ public static partial class LinkSafeTree
             }
             if (errno is not (Eloop or Enotdir))
             {
-                throw Failed(path, Marshal.GetPInvokeErrorMessage(errno));
+                throw Failed(path, "cannot be opened");
             }
             // A link (or a file, where an older version of the package had one) stands where a folder belongs.
             if (StatAt(dir, name) is { } existing && (existing.Mode & FileTypeMask) != RegularFile)

@@ -50,6 +50,12 @@ public static class CapaKitMcpHttpServer
         var folder = Environment.CurrentDirectory;
         var scope = KitPathScope.Within(folder, options.AllowPaths);
         var token = new McpTokenStore().GetOrCreate(folder, options.NewToken);
+        if (token.IsNew)
+        {
+            // Shown once, when it is made (even if the port then turns out to be taken); after that it lives in its
+            // file and in the agents' configurations. stderr: stdout stays free for --format json.
+            Console.Error.WriteLine($"New token for this folder (send it as Authorization: Bearer <token>): {token.Value}");
+        }
 
         await using var app = Build(port, token.Value, scope);
         try
@@ -61,12 +67,7 @@ public static class CapaKitMcpHttpServer
             throw new CapaKitException(ExitCodes.Usage, $"Port {port} on 127.0.0.1 is already in use; stop what holds it or pick another with --port.");
         }
         var url = new Uri($"http://127.0.0.1:{BoundPort(app)}{Path}");
-        // stderr for people (and for agents that watch it); stdout stays free for --format json. The token is shown
-        // only when it is made; after that it lives in its file and in the agents' configurations.
-        if (token.IsNew)
-        {
-            Console.Error.WriteLine($"New token for this folder (send it as Authorization: Bearer <token>): {token.Value}");
-        }
+        // stderr for people (and for agents that watch it); stdout stays free for --format json.
         Console.Error.WriteLine($"Token file: {token.FilePath} (dotnet capakit agent init --http --port {url.Port} writes it into the agents' configurations)");
         Console.Error.WriteLine($"Kits and mounts: under {string.Join(", ", scope.Roots!)} (widen with --allow-path <dir>)");
         Console.Error.WriteLine($"CapaKit MCP server (streamable HTTP) listening on {url}");
