@@ -25,7 +25,7 @@ internal static partial class HostFiles
             missing.Push(Path.GetFileName(existing));
             existing = parent;
         }
-        var resolved = RealPath(existing);
+        var resolved = Sandbox.Linux.Native.RealPath(existing);
         if (resolved is null)
         {
             // A link to nothing (yet): where it would lead once its target is made.
@@ -75,29 +75,6 @@ internal static partial class HostFiles
 
     /// <summary>This process's effective user id (who owns what it creates).</summary>
     public static uint EffectiveUser => GetEuid();
-
-    private static string? RealPath(string path)
-    {
-        var resolved = Realpath(path, 0);
-        if (resolved == 0)
-        {
-            return null;
-        }
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved);
-        }
-        finally
-        {
-            Free(resolved);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint Realpath(string path, nint resolved);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void Free(nint pointer);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEuid();

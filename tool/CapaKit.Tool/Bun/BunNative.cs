@@ -15,19 +15,7 @@ internal static partial class BunNative
         {
             return full;
         }
-        var resolved = Realpath(full, 0);
-        if (resolved == 0)
-        {
-            return full;
-        }
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved) ?? full;
-        }
-        finally
-        {
-            Free(resolved);
-        }
+        return Sandbox.Linux.Native.RealPath(full) ?? full;
     }
 
     /// <summary>A regular file (after following links) that this user may execute.</summary>
@@ -39,12 +27,6 @@ internal static partial class BunNative
         }
         return OperatingSystem.IsWindows() || Access(path, ExecuteOk) == 0;
     }
-
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint Realpath(string path, nint resolved);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void Free(nint pointer);
 
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Access(string path, int mode);

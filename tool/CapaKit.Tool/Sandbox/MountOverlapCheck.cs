@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CapaKit.Bundle;
 using CapaKit.Tool.Kits;
 using CapaKit.Tool.Runtime;
@@ -13,7 +12,7 @@ namespace CapaKit.Tool.Sandbox;
 /// over another workload's root breaks the walls between workloads; one above its own root could make that root
 /// read-only or expose its siblings.
 /// </summary>
-public static partial class MountOverlapCheck
+public static class MountOverlapCheck
 {
     /// <summary>One place a mount may not overlap, and what a sandbox could do there.</summary>
     private sealed record Protected(string Path, string What, bool OnlyAbove);
@@ -82,30 +81,7 @@ public static partial class MountOverlapCheck
             rest.Push(Path.GetFileName(existing));
             existing = parent;
         }
-        var resolved = RealPathOf(existing) ?? existing;
+        var resolved = Linux.Native.RealPath(existing) ?? existing;
         return rest.Count == 0 ? resolved : Path.Combine([resolved, .. rest]);
     }
-
-    private static string? RealPathOf(string path)
-    {
-        var result = RealPathNative(path, IntPtr.Zero);
-        if (result == IntPtr.Zero)
-        {
-            return null;
-        }
-        try
-        {
-            return Marshal.PtrToStringUTF8(result);
-        }
-        finally
-        {
-            Free(result);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr RealPathNative(string path, IntPtr resolved);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void Free(IntPtr pointer);
 }
