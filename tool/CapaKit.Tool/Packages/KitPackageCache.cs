@@ -9,18 +9,7 @@ namespace CapaKit.Tool.Packages;
 /// </summary>
 public static class KitPackageCache
 {
-    public static string Root
-    {
-        get
-        {
-            // The XDG spec says to ignore a relative XDG_CACHE_HOME.
-            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            var cache = xdg is { Length: > 0 } && Path.IsPathRooted(xdg)
-                ? xdg
-                : Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(cache, "capakit", "packages");
-        }
-    }
+    public static string Root => Path.Combine(Runtime.UserCache.Root, "packages");
 
     public static string Directory(string id, NuGetVersion version) =>
         Path.Combine(Root, id.ToLowerInvariant(), version.ToNormalizedString().ToLowerInvariant());
